@@ -1,0 +1,241 @@
+package clients
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/shared"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+	"golang.org/x/sync/semaphore"
+)
+
+// OutputMode is a rung of the structured-output ladder.
+type OutputMode string
+
+const (
+	// OutputSchema asks for output matching a strict JSON schema.
+	OutputSchema OutputMode = "json_schema"
+	// OutputJSONObject asks for any JSON object.
+	OutputJSONObject OutputMode = "json_object"
+	// OutputText asks for nothing; the judge parses text tolerantly.
+	OutputText OutputMode = "text"
+)
+
+// Message is one chat message.
+type Message struct {
+	Role    string // "system", "user" or "assistant"
+	Content string
+}
+
+// Schema is a named JSON schema for structured output.
+type Schema struct {
+	Name   string
+	Schema map[string]any
+}
+
+// Request is one chat completion to make.
+type Request struct {
+	Messages    []Message
+	Schema      *Schema
+	Temperature float64
+	// Seed makes sampling repeatable where the backend supports it.
+	Seed *int64
+}
+
+// Response is a completed call.
+type Response struct {
+	Content          string
+	Refusal          string
+	FinishReason     string
+	PromptTokens     int64
+	CompletionTokens int64
+	// Attempts counts HTTP attempts, retries included.
+	Attempts int64
+	Mode     OutputMode
+	Latency  time.Duration
+}
+
+// Model is a configured judge model with its own client and limit.
+type Model struct {
+	cfg    ModelConfig
+	client openai.Client
+	sem    *semaphore.Weighted
+	mode   atomic.Value // OutputMode currently used
+	tracer trace.Tracer
+}
+
+type attemptsKey struct{}
+
+func newModel(cfg ModelConfig, httpClient *http.Client) (*Model, error) {
+	if err := cfg.normalize(); err != nil {
+		return nil, err
+	}
+	opts := []option.RequestOption{
+		option.WithBaseURL(cfg.BaseURL),
+		option.WithAPIKey(cfg.apiKey),
+		option.WithMaxRetries(*cfg.MaxRetries),
+		option.WithRequestTimeout(cfg.timeout()),
+		option.WithMaxRetryDelay(30 * time.Second),
+		// Count every HTTP attempt, so usage reports retries honestly.
+		option.WithMiddleware(func(r *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+			if n, ok := r.Context().Value(attemptsKey{}).(*atomic.Int64); ok {
+				n.Add(1)
+			}
+			return next(r)
+		}),
+	}
+	if httpClient != nil {
+		opts = append(opts, option.WithHTTPClient(httpClient))
+	}
+	m := &Model{
+		cfg:    cfg,
+		client: openai.NewClient(opts...),
+		sem:    semaphore.NewWeighted(int64(cfg.MaxConcurrency)),
+		tracer: otel.Tracer("github.com/personajudge/personajudge/clients"),
+	}
+	start := OutputSchema
+	if cfg.Output != "" {
+		start = OutputMode(cfg.Output)
+	}
+	m.mode.Store(start)
+	return m, nil
+}
+
+// Name is the configured name.
+func (m *Model) Name() string { return m.cfg.Name }
+
+// ModelID is the backend's model id.
+func (m *Model) ModelID() string { return m.cfg.Model }
+
+// Mode is the structured-output rung currently in use.
+func (m *Model) Mode() OutputMode { return m.mode.Load().(OutputMode) }
+
+// Complete makes one chat completion, waiting for a concurrency slot first.
+// Waiting is bounded only by ctx: a queued item is not failed for waiting.
+func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
+	if err := m.sem.Acquire(ctx, 1); err != nil {
+		return nil, classify(&m.cfg, err)
+	}
+	defer m.sem.Release(1)
+
+	ctx, span := m.tracer.Start(ctx, "chat "+m.cfg.Model, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(
+			attribute.String("gen_ai.operation.name", "chat"),
+			attribute.String("gen_ai.provider.name", "openai"),
+			attribute.String("gen_ai.request.model", m.cfg.Model),
+			attribute.Float64("gen_ai.request.temperature", req.Temperature),
+			attribute.Int("gen_ai.request.max_tokens", m.cfg.MaxTokens),
+			attribute.String("server.address", m.cfg.BaseURL),
+		))
+	defer span.End()
+
+	attempts := new(atomic.Int64)
+	ctx = context.WithValue(ctx, attemptsKey{}, attempts)
+	start := time.Now()
+	for {
+		mode := m.Mode()
+		res, err := m.client.Chat.Completions.New(ctx, m.params(req, mode))
+		if err != nil {
+			ce := classify(&m.cfg, err)
+			if ce.Kind == FaultRejected && mode != OutputText && refusesFormat(err) {
+				// The backend does not support this response_format: step
+				// down the ladder for this model and try again at once.
+				m.mode.CompareAndSwap(mode, nextMode(mode))
+				span.AddEvent("structured output unsupported", trace.WithAttributes(attribute.String("mode", string(mode))))
+				continue
+			}
+			ce.Attempts = attempts.Load()
+			span.RecordError(ce)
+			span.SetStatus(codes.Error, ce.Kind.String())
+			return nil, ce
+		}
+		out := &Response{
+			Mode:     mode,
+			Attempts: attempts.Load(),
+			Latency:  time.Since(start),
+		}
+		if len(res.Choices) > 0 {
+			c := res.Choices[0]
+			out.Content = c.Message.Content
+			out.Refusal = c.Message.Refusal
+			out.FinishReason = string(c.FinishReason)
+		}
+		out.PromptTokens = res.Usage.PromptTokens
+		out.CompletionTokens = res.Usage.CompletionTokens
+		span.SetAttributes(
+			attribute.String("gen_ai.response.model", res.Model),
+			attribute.StringSlice("gen_ai.response.finish_reasons", []string{out.FinishReason}),
+			attribute.Int64("gen_ai.usage.input_tokens", out.PromptTokens),
+			attribute.Int64("gen_ai.usage.output_tokens", out.CompletionTokens),
+		)
+		return out, nil
+	}
+}
+
+func (m *Model) params(req Request, mode OutputMode) openai.ChatCompletionNewParams {
+	msgs := make([]openai.ChatCompletionMessageParamUnion, 0, len(req.Messages))
+	for _, msg := range req.Messages {
+		switch msg.Role {
+		case "system":
+			msgs = append(msgs, openai.SystemMessage(msg.Content))
+		case "assistant":
+			msgs = append(msgs, openai.AssistantMessage(msg.Content))
+		default:
+			msgs = append(msgs, openai.UserMessage(msg.Content))
+		}
+	}
+	p := openai.ChatCompletionNewParams{
+		Model:       m.cfg.Model,
+		Messages:    msgs,
+		Temperature: openai.Float(req.Temperature),
+		MaxTokens:   openai.Int(int64(m.cfg.MaxTokens)),
+	}
+	if req.Seed != nil {
+		p.Seed = openai.Int(*req.Seed)
+	}
+	switch {
+	case mode == OutputSchema && req.Schema != nil:
+		p.ResponseFormat.OfJSONSchema = &shared.ResponseFormatJSONSchemaParam{
+			JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
+				Name:   req.Schema.Name,
+				Schema: req.Schema.Schema,
+				Strict: openai.Bool(true),
+			},
+		}
+	case mode == OutputSchema || mode == OutputJSONObject:
+		p.ResponseFormat.OfJSONObject = &shared.ResponseFormatJSONObjectParam{}
+	}
+	return p
+}
+
+func nextMode(m OutputMode) OutputMode {
+	if m == OutputSchema {
+		return OutputJSONObject
+	}
+	return OutputText
+}
+
+// refusesFormat reports whether a 4xx says the response_format is not
+// supported, as vLLM, llama.cpp and older OpenAI-compatible servers answer.
+func refusesFormat(err error) bool {
+	var apiErr *openai.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+		return false
+	}
+	msg := strings.ToLower(apiErr.Message + " " + apiErr.Param + " " + apiErr.RawJSON())
+	for _, w := range []string{"response_format", "json_schema", "json_object", "schema"} {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,61 @@
+package clients
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"sort"
+)
+
+// Registry holds the configured judge models by name.
+type Registry struct {
+	models      map[string]*Model
+	defaultName string
+}
+
+// NewRegistry builds clients for every configured model. httpClient may be
+// nil for the default transport.
+func NewRegistry(fc FileConfig, httpClient *http.Client) (*Registry, error) {
+	if len(fc.Models) == 0 {
+		return nil, fmt.Errorf("no judge models configured")
+	}
+	r := &Registry{models: map[string]*Model{}, defaultName: fc.Default}
+	for _, c := range fc.Models {
+		m, err := newModel(c, httpClient)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := r.models[m.Name()]; dup {
+			return nil, fmt.Errorf("model %q configured twice", m.Name())
+		}
+		r.models[m.Name()] = m
+	}
+	if r.defaultName == "" {
+		r.defaultName = fc.Models[0].Name
+	}
+	if _, ok := r.models[r.defaultName]; !ok {
+		return nil, fmt.Errorf("default model %q is not configured", r.defaultName)
+	}
+	return r, nil
+}
+
+// Get returns the named model.
+func (r *Registry) Get(name string) (*Model, bool) {
+	m, ok := r.models[name]
+	return m, ok
+}
+
+// Default is the model used when a request names none.
+func (r *Registry) Default() string { return r.defaultName }
+
+// Names lists the configured model names, sorted.
+func (r *Registry) Names() []string {
+	out := make([]string, 0, len(r.models))
+	for n := range r.models {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -1,0 +1,33 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
+)
+
+// NewHandler mounts the JudgeService, gRPC health and reflection on one mux.
+// Every protocol (gRPC, gRPC-Web, Connect) is served by the same handlers.
+func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
+	opts = append([]connect.HandlerOption{
+		connect.WithReadMaxBytes(MaxRequestBytes),
+		// A panic in a handler becomes an Internal error for that call,
+		// never a crashed server.
+		connect.WithRecover(func(_ context.Context, spec connect.Spec, _ http.Header, p any) error {
+			svc.log.Error("handler panic", "procedure", spec.Procedure, "panic", p)
+			return connect.NewError(connect.CodeInternal, errors.New("internal error"))
+		}),
+	}, opts...)
+	mux := http.NewServeMux()
+	mux.Handle(personajudgev1connect.NewJudgeServiceHandler(svc, opts...))
+	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(personajudgev1connect.JudgeServiceName)))
+	reflector := grpcreflect.NewStaticReflector(personajudgev1connect.JudgeServiceName)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	return mux
+}

@@ -1,0 +1,122 @@
+package server
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
+)
+
+// Request limits. They bound prompt size (and so cost and latency) well
+// above any real persona or response, and keep one request from holding a
+// judge for long. MaxRequestBytes is enforced by the transport before the
+// body is decoded.
+const (
+	MaxRequestBytes  = 1 << 20 // 1 MiB per message
+	MaxItemIDBytes   = 256
+	MaxPersonaBytes  = 16_000
+	MaxQueryBytes    = 16_000
+	MaxResponseBytes = 32_000
+	MaxModels        = 8
+	MaxSamples       = 5
+	MaxTemperature   = 2.0
+)
+
+// modelLookup reports whether a model name is configured.
+type modelLookup func(name string) bool
+
+// validateScore checks a ScoreRequest before any work starts.
+func validateScore(req *pb.ScoreRequest, known modelLookup) *fieldError {
+	if err := checkText("item_id", req.ItemId, MaxItemIDBytes, false); err != nil {
+		return err
+	}
+	if err := validateJudgeConfig(req.Judge, known); err != nil {
+		return err
+	}
+	switch t := req.Task.(type) {
+	case *pb.ScoreRequest_Preference:
+		return validatePreference(t.Preference)
+	case nil:
+		return badField("task", "one of role_identification, preference or adherence must be set")
+	}
+	return nil // the other tasks are validated by their own handlers
+}
+
+func validateJudgeConfig(c *pb.JudgeConfig, known modelLookup) *fieldError {
+	if c == nil {
+		return nil
+	}
+	if len(c.Models) > MaxModels {
+		return badField("judge.models", "at most %d models, got %d", MaxModels, len(c.Models))
+	}
+	seen := map[string]bool{}
+	for i, m := range c.Models {
+		field := "judge.models[" + strconv.Itoa(i) + "]"
+		if m == "" {
+			return badField(field, "must not be empty")
+		}
+		if !known(m) {
+			return badField(field, "unknown model %q", clip(m, 64))
+		}
+		if seen[m] {
+			return badField(field, "model %q listed twice", m)
+		}
+		seen[m] = true
+	}
+	if _, ok := pb.OrderPolicy_name[int32(c.OrderPolicy)]; !ok {
+		return badField("judge.order_policy", "unknown value %d", c.OrderPolicy)
+	}
+	if c.SamplesPerOrder < 0 || c.SamplesPerOrder > MaxSamples {
+		return badField("judge.samples_per_order", "must be between 0 and %d, got %d", MaxSamples, c.SamplesPerOrder)
+	}
+	if c.Temperature != nil {
+		t := *c.Temperature
+		if math.IsNaN(t) || t < 0 || t > MaxTemperature {
+			return badField("judge.temperature", "must be between 0 and %g, got %v", MaxTemperature, t)
+		}
+	}
+	return nil
+}
+
+func validatePreference(p *pb.PersonalizedPreferenceTask) *fieldError {
+	for _, f := range []struct {
+		name, text string
+		limit      int
+	}{
+		{"preference.persona", p.Persona, MaxPersonaBytes},
+		{"preference.query", p.Query, MaxQueryBytes},
+		{"preference.response_a", p.ResponseA, MaxResponseBytes},
+		{"preference.response_b", p.ResponseB, MaxResponseBytes},
+	} {
+		if err := checkText(f.name, f.text, f.limit, true); err != nil {
+			return err
+		}
+	}
+	if strings.TrimSpace(p.ResponseA) == strings.TrimSpace(p.ResponseB) {
+		return badField("preference.response_b", "is identical to response_a; there is nothing to prefer")
+	}
+	return nil
+}
+
+// checkText enforces presence, size and valid UTF-8 of one text field.
+func checkText(field, s string, limit int, required bool) *fieldError {
+	if required && strings.TrimSpace(s) == "" {
+		return badField(field, "must not be empty")
+	}
+	if len(s) > limit {
+		return badField(field, "is %d bytes; the limit is %d", len(s), limit)
+	}
+	if !utf8.ValidString(s) {
+		return badField(field, "is not valid UTF-8")
+	}
+	return nil
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,55 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// migrations are applied in order; the database's user_version records how
+// many have run. Append only: never edit a migration that has shipped.
+var migrations = []string{
+	// 1: the judgments ledger. Request and response are stored as binary
+	// protobuf; the indexed columns serve listing and calibration queries.
+	`CREATE TABLE judgments (
+		id            TEXT PRIMARY KEY,
+		item_id       TEXT NOT NULL,
+		kind          TEXT NOT NULL,
+		profile       TEXT NOT NULL,
+		status        INTEGER NOT NULL,
+		certainty     REAL NOT NULL,
+		consistency   REAL NOT NULL,
+		request       BLOB NOT NULL,
+		response      BLOB NOT NULL,
+		created_at    INTEGER NOT NULL
+	);
+	CREATE INDEX judgments_profile ON judgments(profile, created_at);
+	CREATE INDEX judgments_item ON judgments(item_id);`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	var version int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("database schema version %d is newer than this binary knows (%d)", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
