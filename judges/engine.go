@@ -41,8 +41,9 @@ type Task interface {
 	// PromptVersion changes whenever prompt or parsing changes meaning, so
 	// calibrators fitted on older prompts are not reused.
 	PromptVersion() string
-	// Options is how many options the judge reorders.
-	Options() int
+	// Orders lists the orders the options are shown in under a policy;
+	// order[i] is the canonical option (or rubric level) shown at position i.
+	Orders(policy pb.OrderPolicy) [][]int
 	// Untrusted lists every caller-supplied text, so the fence avoids them.
 	Untrusted() []string
 	// Prompt renders the system and user messages for one order.
@@ -84,7 +85,7 @@ var ErrUnreachable = errors.New("judge backend unreachable")
 // It returns an error only when the caller went away or no backend could be
 // reached; every other fault is reported inside the response.
 func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*pb.ScoreResponse, error) {
-	orders := PlanOrders(t.Options(), cfg.Policy)
+	orders := t.Orders(cfg.Policy)
 	fence := NewFence(t.Untrusted()...)
 	samples := max(cfg.Samples, 1)
 

@@ -22,7 +22,9 @@ type Preference struct {
 
 func (p *Preference) Kind() string          { return "preference" }
 func (p *Preference) PromptVersion() string { return PreferencePromptVersion }
-func (p *Preference) Options() int          { return 2 }
+func (p *Preference) Orders(policy pb.OrderPolicy) [][]int {
+	return PlanOrders(2, policy)
+}
 
 func (p *Preference) Untrusted() []string {
 	return []string{p.Item.Persona, p.Item.Query, p.Item.ResponseA, p.Item.ResponseB}

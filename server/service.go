@@ -11,6 +11,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
+	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 	"github.com/personajudge/personajudge/judges"
 	"github.com/personajudge/personajudge/store"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -18,6 +19,9 @@ import (
 
 // Service implements JudgeService.
 type Service struct {
+	// Methods not served yet answer Unimplemented.
+	personajudgev1connect.UnimplementedJudgeServiceHandler
+
 	engine *judges.Engine
 	store  *store.Store
 	log    *slog.Logger
@@ -38,6 +42,12 @@ func (s *Service) knownModel(name string) bool {
 
 // Score validates, judges, records and answers one item.
 func (s *Service) Score(ctx context.Context, req *pb.ScoreRequest) (*pb.ScoreResponse, error) {
+	return s.judgeOne(ctx, req)
+}
+
+// judgeOne is the whole path of one item, shared by every RPC that judges:
+// validate, judge, record, answer. The returned error is an RPC error.
+func (s *Service) judgeOne(ctx context.Context, req *pb.ScoreRequest) (*pb.ScoreResponse, error) {
 	if fe := validateScore(req, s.knownModel); fe != nil {
 		return nil, invalidArgument(fe)
 	}
@@ -83,15 +93,16 @@ func (s *Service) GetJudgment(ctx context.Context, req *pb.GetJudgmentRequest) (
 	return &pb.GetJudgmentResponse{Judgment: sresp, Request: sreq}, nil
 }
 
-// taskFor builds the judge task for the request's oneof.
+// taskFor builds the judge task for the request's oneof. Each task kind
+// lives in its own file (task_*.go) with its validation.
 func taskFor(req *pb.ScoreRequest) (judges.Task, string, error) {
 	switch t := req.Task.(type) {
 	case *pb.ScoreRequest_Preference:
-		return &judges.Preference{Item: t.Preference, AllowTie: req.GetJudge().GetAllowTie()}, "preference", nil
+		return preferenceTask(t.Preference, req.Judge)
 	case *pb.ScoreRequest_RoleIdentification:
-		return nil, "", connect.NewError(connect.CodeUnimplemented, errors.New("role_identification is not served yet"))
+		return roleIdentificationTask(t.RoleIdentification, req.Judge)
 	case *pb.ScoreRequest_Adherence:
-		return nil, "", connect.NewError(connect.CodeUnimplemented, errors.New("adherence is not served yet"))
+		return adherenceTask(t.Adherence, req.Judge)
 	}
 	return nil, "", invalidArgument(badField("task", "one of role_identification, preference or adherence must be set"))
 }

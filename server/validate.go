@@ -38,10 +38,12 @@ func validateScore(req *pb.ScoreRequest, known modelLookup) *fieldError {
 	switch t := req.Task.(type) {
 	case *pb.ScoreRequest_Preference:
 		return validatePreference(t.Preference)
-	case nil:
-		return badField("task", "one of role_identification, preference or adherence must be set")
+	case *pb.ScoreRequest_RoleIdentification:
+		return validateRoleIdentification(t.RoleIdentification)
+	case *pb.ScoreRequest_Adherence:
+		return validateAdherence(t.Adherence)
 	}
-	return nil // the other tasks are validated by their own handlers
+	return badField("task", "one of role_identification, preference or adherence must be set")
 }
 
 func validateJudgeConfig(c *pb.JudgeConfig, known modelLookup) *fieldError {
@@ -76,26 +78,6 @@ func validateJudgeConfig(c *pb.JudgeConfig, known modelLookup) *fieldError {
 		if math.IsNaN(t) || t < 0 || t > MaxTemperature {
 			return badField("judge.temperature", "must be between 0 and %g, got %v", MaxTemperature, t)
 		}
-	}
-	return nil
-}
-
-func validatePreference(p *pb.PersonalizedPreferenceTask) *fieldError {
-	for _, f := range []struct {
-		name, text string
-		limit      int
-	}{
-		{"preference.persona", p.Persona, MaxPersonaBytes},
-		{"preference.query", p.Query, MaxQueryBytes},
-		{"preference.response_a", p.ResponseA, MaxResponseBytes},
-		{"preference.response_b", p.ResponseB, MaxResponseBytes},
-	} {
-		if err := checkText(f.name, f.text, f.limit, true); err != nil {
-			return err
-		}
-	}
-	if strings.TrimSpace(p.ResponseA) == strings.TrimSpace(p.ResponseB) {
-		return badField("preference.response_b", "is identical to response_a; there is nothing to prefer")
 	}
 	return nil
 }

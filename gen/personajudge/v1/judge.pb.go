@@ -23,6 +23,63 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// CachePolicy says how judge calls use the LLM response cache.
+type CachePolicy int32
+
+const (
+	// The server's default, USE.
+	CachePolicy_CACHE_POLICY_UNSPECIFIED CachePolicy = 0
+	// Answer from the cache when possible and store new answers.
+	CachePolicy_CACHE_POLICY_USE CachePolicy = 1
+	// Ignore cached answers, call the model, and store the new answers.
+	CachePolicy_CACHE_POLICY_REFRESH CachePolicy = 2
+	// Neither read nor write the cache.
+	CachePolicy_CACHE_POLICY_BYPASS CachePolicy = 3
+)
+
+// Enum value maps for CachePolicy.
+var (
+	CachePolicy_name = map[int32]string{
+		0: "CACHE_POLICY_UNSPECIFIED",
+		1: "CACHE_POLICY_USE",
+		2: "CACHE_POLICY_REFRESH",
+		3: "CACHE_POLICY_BYPASS",
+	}
+	CachePolicy_value = map[string]int32{
+		"CACHE_POLICY_UNSPECIFIED": 0,
+		"CACHE_POLICY_USE":         1,
+		"CACHE_POLICY_REFRESH":     2,
+		"CACHE_POLICY_BYPASS":      3,
+	}
+)
+
+func (x CachePolicy) Enum() *CachePolicy {
+	p := new(CachePolicy)
+	*p = x
+	return p
+}
+
+func (x CachePolicy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CachePolicy) Descriptor() protoreflect.EnumDescriptor {
+	return file_personajudge_v1_judge_proto_enumTypes[0].Descriptor()
+}
+
+func (CachePolicy) Type() protoreflect.EnumType {
+	return &file_personajudge_v1_judge_proto_enumTypes[0]
+}
+
+func (x CachePolicy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CachePolicy.Descriptor instead.
+func (CachePolicy) EnumDescriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{0}
+}
+
 // OrderPolicy says which orders of the options the judge is shown.
 type OrderPolicy int32
 
@@ -67,11 +124,11 @@ func (x OrderPolicy) String() string {
 }
 
 func (OrderPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_personajudge_v1_judge_proto_enumTypes[0].Descriptor()
+	return file_personajudge_v1_judge_proto_enumTypes[1].Descriptor()
 }
 
 func (OrderPolicy) Type() protoreflect.EnumType {
-	return &file_personajudge_v1_judge_proto_enumTypes[0]
+	return &file_personajudge_v1_judge_proto_enumTypes[1]
 }
 
 func (x OrderPolicy) Number() protoreflect.EnumNumber {
@@ -80,7 +137,7 @@ func (x OrderPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use OrderPolicy.Descriptor instead.
 func (OrderPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{0}
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{1}
 }
 
 // AdherenceTaskKind names the five PersonaGym tasks.
@@ -132,11 +189,11 @@ func (x AdherenceTaskKind) String() string {
 }
 
 func (AdherenceTaskKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_personajudge_v1_judge_proto_enumTypes[1].Descriptor()
+	return file_personajudge_v1_judge_proto_enumTypes[2].Descriptor()
 }
 
 func (AdherenceTaskKind) Type() protoreflect.EnumType {
-	return &file_personajudge_v1_judge_proto_enumTypes[1]
+	return &file_personajudge_v1_judge_proto_enumTypes[2]
 }
 
 func (x AdherenceTaskKind) Number() protoreflect.EnumNumber {
@@ -145,7 +202,7 @@ func (x AdherenceTaskKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use AdherenceTaskKind.Descriptor instead.
 func (AdherenceTaskKind) EnumDescriptor() ([]byte, []int) {
-	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{1}
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{2}
 }
 
 // JudgmentStatus is the outcome of a judgment.
@@ -191,11 +248,11 @@ func (x JudgmentStatus) String() string {
 }
 
 func (JudgmentStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_personajudge_v1_judge_proto_enumTypes[2].Descriptor()
+	return file_personajudge_v1_judge_proto_enumTypes[3].Descriptor()
 }
 
 func (JudgmentStatus) Type() protoreflect.EnumType {
-	return &file_personajudge_v1_judge_proto_enumTypes[2]
+	return &file_personajudge_v1_judge_proto_enumTypes[3]
 }
 
 func (x JudgmentStatus) Number() protoreflect.EnumNumber {
@@ -204,7 +261,7 @@ func (x JudgmentStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use JudgmentStatus.Descriptor instead.
 func (JudgmentStatus) EnumDescriptor() ([]byte, []int) {
-	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{2}
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{3}
 }
 
 // ParseStatus says how one judge call's output was read.
@@ -256,11 +313,11 @@ func (x ParseStatus) String() string {
 }
 
 func (ParseStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_personajudge_v1_judge_proto_enumTypes[3].Descriptor()
+	return file_personajudge_v1_judge_proto_enumTypes[4].Descriptor()
 }
 
 func (ParseStatus) Type() protoreflect.EnumType {
-	return &file_personajudge_v1_judge_proto_enumTypes[3]
+	return &file_personajudge_v1_judge_proto_enumTypes[4]
 }
 
 func (x ParseStatus) Number() protoreflect.EnumNumber {
@@ -269,7 +326,7 @@ func (x ParseStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ParseStatus.Descriptor instead.
 func (ParseStatus) EnumDescriptor() ([]byte, []int) {
-	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{3}
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{4}
 }
 
 // ScoreRequest carries one item to judge and how to judge it.
@@ -410,7 +467,13 @@ type JudgeConfig struct {
 	Temperature *float64 `protobuf:"fixed64,4,opt,name=temperature,proto3,oneof" json:"temperature,omitempty"`
 	// Whether the judge may answer that neither response is preferred. When
 	// true, orders that disagree yield a tie verdict instead of ABSTAIN.
-	AllowTie      bool `protobuf:"varint,5,opt,name=allow_tie,json=allowTie,proto3" json:"allow_tie,omitempty"`
+	AllowTie bool `protobuf:"varint,5,opt,name=allow_tie,json=allowTie,proto3" json:"allow_tie,omitempty"`
+	// When above zero, a verdict whose calibrated probability is below this
+	// value is returned as ABSTAIN with the reason. Has no effect on profiles
+	// without an active calibrator.
+	MinCalibratedProbability float64 `protobuf:"fixed64,6,opt,name=min_calibrated_probability,json=minCalibratedProbability,proto3" json:"min_calibrated_probability,omitempty"`
+	// How the LLM response cache is used for this request.
+	Cache         CachePolicy `protobuf:"varint,7,opt,name=cache,proto3,enum=personajudge.v1.CachePolicy" json:"cache,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -478,6 +541,20 @@ func (x *JudgeConfig) GetAllowTie() bool {
 		return x.AllowTie
 	}
 	return false
+}
+
+func (x *JudgeConfig) GetMinCalibratedProbability() float64 {
+	if x != nil {
+		return x.MinCalibratedProbability
+	}
+	return 0
+}
+
+func (x *JudgeConfig) GetCache() CachePolicy {
+	if x != nil {
+		return x.Cache
+	}
+	return CachePolicy_CACHE_POLICY_UNSPECIFIED
 }
 
 // PersonalizedPreferenceTask asks which of two responses a user with the
@@ -1286,7 +1363,10 @@ type ScoreResponse struct {
 	// When the judgment was made.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// Models excluded from the verdict because their calls failed.
-	FailedModels  []string `protobuf:"bytes,16,rep,name=failed_models,json=failedModels,proto3" json:"failed_models,omitempty"`
+	FailedModels []string `protobuf:"bytes,16,rep,name=failed_models,json=failedModels,proto3" json:"failed_models,omitempty"`
+	// For rubric scores, the largest difference between the mean scores of
+	// the orders shown (ascending vs descending rubric); 0 when they agree.
+	ScoreSpread   float64 `protobuf:"fixed64,17,opt,name=score_spread,json=scoreSpread,proto3" json:"score_spread,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1433,6 +1513,13 @@ func (x *ScoreResponse) GetFailedModels() []string {
 	return nil
 }
 
+func (x *ScoreResponse) GetScoreSpread() float64 {
+	if x != nil {
+		return x.ScoreSpread
+	}
+	return 0
+}
+
 // GetJudgmentRequest names a stored judgment.
 type GetJudgmentRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1534,6 +1621,519 @@ func (x *GetJudgmentResponse) GetRequest() *ScoreRequest {
 	return nil
 }
 
+// ScoreStreamRequest is one item of a ScoreStream.
+type ScoreStreamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The item, as for Score. item_id must be set and distinct within the
+	// stream, so results can be matched.
+	Item          *ScoreRequest `protobuf:"bytes,1,opt,name=item,proto3" json:"item,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScoreStreamRequest) Reset() {
+	*x = ScoreStreamRequest{}
+	mi := &file_personajudge_v1_judge_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScoreStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScoreStreamRequest) ProtoMessage() {}
+
+func (x *ScoreStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_judge_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScoreStreamRequest.ProtoReflect.Descriptor instead.
+func (*ScoreStreamRequest) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ScoreStreamRequest) GetItem() *ScoreRequest {
+	if x != nil {
+		return x.Item
+	}
+	return nil
+}
+
+// ScoreStreamResponse is one result of a ScoreStream.
+type ScoreStreamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The judgment, as Score returns it, echoing the item's item_id.
+	Result        *ScoreResponse `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScoreStreamResponse) Reset() {
+	*x = ScoreStreamResponse{}
+	mi := &file_personajudge_v1_judge_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScoreStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScoreStreamResponse) ProtoMessage() {}
+
+func (x *ScoreStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_judge_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScoreStreamResponse.ProtoReflect.Descriptor instead.
+func (*ScoreStreamResponse) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ScoreStreamResponse) GetResult() *ScoreResponse {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+// PersonaScoreItem is one question put to the persona agent, with its answer.
+type PersonaScoreItem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The caller's identifier for the item, echoed in its judgment.
+	ItemId string `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	// Which PersonaGym task the question probes.
+	Task AdherenceTaskKind `protobuf:"varint,2,opt,name=task,proto3,enum=personajudge.v1.AdherenceTaskKind" json:"task,omitempty"`
+	// The situation the question is set in.
+	Setting string `protobuf:"bytes,3,opt,name=setting,proto3" json:"setting,omitempty"`
+	// The question put to the agent.
+	Question string `protobuf:"bytes,4,opt,name=question,proto3" json:"question,omitempty"`
+	// The agent's answer under judgment.
+	Answer string `protobuf:"bytes,5,opt,name=answer,proto3" json:"answer,omitempty"`
+	// Replaces the built-in rubric for this item when set.
+	CustomRubric  *Rubric `protobuf:"bytes,6,opt,name=custom_rubric,json=customRubric,proto3" json:"custom_rubric,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersonaScoreItem) Reset() {
+	*x = PersonaScoreItem{}
+	mi := &file_personajudge_v1_judge_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonaScoreItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonaScoreItem) ProtoMessage() {}
+
+func (x *PersonaScoreItem) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_judge_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonaScoreItem.ProtoReflect.Descriptor instead.
+func (*PersonaScoreItem) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *PersonaScoreItem) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *PersonaScoreItem) GetTask() AdherenceTaskKind {
+	if x != nil {
+		return x.Task
+	}
+	return AdherenceTaskKind_ADHERENCE_TASK_KIND_UNSPECIFIED
+}
+
+func (x *PersonaScoreItem) GetSetting() string {
+	if x != nil {
+		return x.Setting
+	}
+	return ""
+}
+
+func (x *PersonaScoreItem) GetQuestion() string {
+	if x != nil {
+		return x.Question
+	}
+	return ""
+}
+
+func (x *PersonaScoreItem) GetAnswer() string {
+	if x != nil {
+		return x.Answer
+	}
+	return ""
+}
+
+func (x *PersonaScoreItem) GetCustomRubric() *Rubric {
+	if x != nil {
+		return x.CustomRubric
+	}
+	return nil
+}
+
+// PersonaScoreRequest is a persona and the agent's answers to score.
+type PersonaScoreRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The persona the agent plays.
+	Persona string `protobuf:"bytes,1,opt,name=persona,proto3" json:"persona,omitempty"`
+	// One to 1,000 items; stream bigger sets through ScoreStream.
+	Items []*PersonaScoreItem `protobuf:"bytes,2,rep,name=items,proto3" json:"items,omitempty"`
+	// How to judge each item. Several models form an ensemble.
+	Judge *JudgeConfig `protobuf:"bytes,3,opt,name=judge,proto3" json:"judge,omitempty"`
+	// Seed of the bootstrap interval, so the interval is repeatable.
+	BootstrapSeed uint64 `protobuf:"varint,4,opt,name=bootstrap_seed,json=bootstrapSeed,proto3" json:"bootstrap_seed,omitempty"`
+	// Bootstrap resamples; zero means 1,000.
+	BootstrapSamples int32 `protobuf:"varint,5,opt,name=bootstrap_samples,json=bootstrapSamples,proto3" json:"bootstrap_samples,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *PersonaScoreRequest) Reset() {
+	*x = PersonaScoreRequest{}
+	mi := &file_personajudge_v1_judge_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonaScoreRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonaScoreRequest) ProtoMessage() {}
+
+func (x *PersonaScoreRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_judge_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonaScoreRequest.ProtoReflect.Descriptor instead.
+func (*PersonaScoreRequest) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *PersonaScoreRequest) GetPersona() string {
+	if x != nil {
+		return x.Persona
+	}
+	return ""
+}
+
+func (x *PersonaScoreRequest) GetItems() []*PersonaScoreItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *PersonaScoreRequest) GetJudge() *JudgeConfig {
+	if x != nil {
+		return x.Judge
+	}
+	return nil
+}
+
+func (x *PersonaScoreRequest) GetBootstrapSeed() uint64 {
+	if x != nil {
+		return x.BootstrapSeed
+	}
+	return 0
+}
+
+func (x *PersonaScoreRequest) GetBootstrapSamples() int32 {
+	if x != nil {
+		return x.BootstrapSamples
+	}
+	return 0
+}
+
+// TaskScore is the roll-up of one PersonaGym task.
+type TaskScore struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The task.
+	Task AdherenceTaskKind `protobuf:"varint,1,opt,name=task,proto3,enum=personajudge.v1.AdherenceTaskKind" json:"task,omitempty"`
+	// Mean score over the task's judged items; unset when none was judged.
+	Mean *float64 `protobuf:"fixed64,2,opt,name=mean,proto3,oneof" json:"mean,omitempty"`
+	// Items of this task in the request.
+	Items int32 `protobuf:"varint,3,opt,name=items,proto3" json:"items,omitempty"`
+	// Items that contributed a score.
+	Scored int32 `protobuf:"varint,4,opt,name=scored,proto3" json:"scored,omitempty"`
+	// Items excluded because the judge failed (JUDGE_ERROR).
+	ExcludedJudgeErrors int32 `protobuf:"varint,5,opt,name=excluded_judge_errors,json=excludedJudgeErrors,proto3" json:"excluded_judge_errors,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *TaskScore) Reset() {
+	*x = TaskScore{}
+	mi := &file_personajudge_v1_judge_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TaskScore) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TaskScore) ProtoMessage() {}
+
+func (x *TaskScore) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_judge_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TaskScore.ProtoReflect.Descriptor instead.
+func (*TaskScore) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *TaskScore) GetTask() AdherenceTaskKind {
+	if x != nil {
+		return x.Task
+	}
+	return AdherenceTaskKind_ADHERENCE_TASK_KIND_UNSPECIFIED
+}
+
+func (x *TaskScore) GetMean() float64 {
+	if x != nil && x.Mean != nil {
+		return *x.Mean
+	}
+	return 0
+}
+
+func (x *TaskScore) GetItems() int32 {
+	if x != nil {
+		return x.Items
+	}
+	return 0
+}
+
+func (x *TaskScore) GetScored() int32 {
+	if x != nil {
+		return x.Scored
+	}
+	return 0
+}
+
+func (x *TaskScore) GetExcludedJudgeErrors() int32 {
+	if x != nil {
+		return x.ExcludedJudgeErrors
+	}
+	return 0
+}
+
+// Interval is a confidence interval.
+type Interval struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Lower bound.
+	Lower float64 `protobuf:"fixed64,1,opt,name=lower,proto3" json:"lower,omitempty"`
+	// Upper bound.
+	Upper float64 `protobuf:"fixed64,2,opt,name=upper,proto3" json:"upper,omitempty"`
+	// Confidence level, for example 0.95.
+	Level         float64 `protobuf:"fixed64,3,opt,name=level,proto3" json:"level,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Interval) Reset() {
+	*x = Interval{}
+	mi := &file_personajudge_v1_judge_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Interval) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Interval) ProtoMessage() {}
+
+func (x *Interval) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_judge_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Interval.ProtoReflect.Descriptor instead.
+func (*Interval) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *Interval) GetLower() float64 {
+	if x != nil {
+		return x.Lower
+	}
+	return 0
+}
+
+func (x *Interval) GetUpper() float64 {
+	if x != nil {
+		return x.Upper
+	}
+	return 0
+}
+
+func (x *Interval) GetLevel() float64 {
+	if x != nil {
+		return x.Level
+	}
+	return 0
+}
+
+// PersonaScoreResponse rolls judgments up the way PersonaGym does.
+type PersonaScoreResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One judgment per item, in request order.
+	Judgments []*ScoreResponse `protobuf:"bytes,1,rep,name=judgments,proto3" json:"judgments,omitempty"`
+	// Per-task roll-ups, in task enum order, for all five tasks.
+	TaskScores []*TaskScore `protobuf:"bytes,2,rep,name=task_scores,json=taskScores,proto3" json:"task_scores,omitempty"`
+	// The unweighted mean of the task means of the tasks that have one.
+	// Unset when no task has a score.
+	PersonaScore *float64 `protobuf:"fixed64,3,opt,name=persona_score,json=personaScore,proto3,oneof" json:"persona_score,omitempty"`
+	// Bootstrap interval for persona_score, resampling items within tasks.
+	PersonaScoreInterval *Interval `protobuf:"bytes,4,opt,name=persona_score_interval,json=personaScoreInterval,proto3" json:"persona_score_interval,omitempty"`
+	// Tasks without any scored item, left out of persona_score.
+	MissingTasks []AdherenceTaskKind `protobuf:"varint,5,rep,packed,name=missing_tasks,json=missingTasks,proto3,enum=personajudge.v1.AdherenceTaskKind" json:"missing_tasks,omitempty"`
+	// Human-readable notes, such as which tasks are missing.
+	Note string `protobuf:"bytes,6,opt,name=note,proto3" json:"note,omitempty"`
+	// Totals over all judgments.
+	Usage         *Usage `protobuf:"bytes,7,opt,name=usage,proto3" json:"usage,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersonaScoreResponse) Reset() {
+	*x = PersonaScoreResponse{}
+	mi := &file_personajudge_v1_judge_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonaScoreResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonaScoreResponse) ProtoMessage() {}
+
+func (x *PersonaScoreResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_judge_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonaScoreResponse.ProtoReflect.Descriptor instead.
+func (*PersonaScoreResponse) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *PersonaScoreResponse) GetJudgments() []*ScoreResponse {
+	if x != nil {
+		return x.Judgments
+	}
+	return nil
+}
+
+func (x *PersonaScoreResponse) GetTaskScores() []*TaskScore {
+	if x != nil {
+		return x.TaskScores
+	}
+	return nil
+}
+
+func (x *PersonaScoreResponse) GetPersonaScore() float64 {
+	if x != nil && x.PersonaScore != nil {
+		return *x.PersonaScore
+	}
+	return 0
+}
+
+func (x *PersonaScoreResponse) GetPersonaScoreInterval() *Interval {
+	if x != nil {
+		return x.PersonaScoreInterval
+	}
+	return nil
+}
+
+func (x *PersonaScoreResponse) GetMissingTasks() []AdherenceTaskKind {
+	if x != nil {
+		return x.MissingTasks
+	}
+	return nil
+}
+
+func (x *PersonaScoreResponse) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *PersonaScoreResponse) GetUsage() *Usage {
+	if x != nil {
+		return x.Usage
+	}
+	return nil
+}
+
 var File_personajudge_v1_judge_proto protoreflect.FileDescriptor
 
 const file_personajudge_v1_judge_proto_rawDesc = "" +
@@ -1547,13 +2147,15 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"preference\x12E\n" +
 	"\tadherence\x18\x04 \x01(\v2%.personajudge.v1.PersonaAdherenceTaskH\x00R\tadherence\x122\n" +
 	"\x05judge\x18\x05 \x01(\v2\x1c.personajudge.v1.JudgeConfigR\x05judgeB\x06\n" +
-	"\x04task\"\xe6\x01\n" +
+	"\x04task\"\xd8\x02\n" +
 	"\vJudgeConfig\x12\x16\n" +
 	"\x06models\x18\x01 \x03(\tR\x06models\x12?\n" +
 	"\forder_policy\x18\x02 \x01(\x0e2\x1c.personajudge.v1.OrderPolicyR\vorderPolicy\x12*\n" +
 	"\x11samples_per_order\x18\x03 \x01(\x05R\x0fsamplesPerOrder\x12%\n" +
 	"\vtemperature\x18\x04 \x01(\x01H\x00R\vtemperature\x88\x01\x01\x12\x1b\n" +
-	"\tallow_tie\x18\x05 \x01(\bR\ballowTieB\x0e\n" +
+	"\tallow_tie\x18\x05 \x01(\bR\ballowTie\x12<\n" +
+	"\x1amin_calibrated_probability\x18\x06 \x01(\x01R\x18minCalibratedProbability\x122\n" +
+	"\x05cache\x18\a \x01(\x0e2\x1c.personajudge.v1.CachePolicyR\x05cacheB\x0e\n" +
 	"\f_temperature\"\x8a\x01\n" +
 	"\x1aPersonalizedPreferenceTask\x12\x18\n" +
 	"\apersona\x18\x01 \x01(\tR\apersona\x12\x14\n" +
@@ -1619,7 +2221,7 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x05usage\x18\n" +
 	" \x01(\v2\x16.personajudge.v1.UsageR\x05usage\x123\n" +
 	"\alatency\x18\v \x01(\v2\x19.google.protobuf.DurationR\alatency\x12\x1b\n" +
-	"\tcache_hit\x18\f \x01(\bR\bcacheHit\"\xdd\x05\n" +
+	"\tcache_hit\x18\f \x01(\bR\bcacheHit\"\x80\x06\n" +
 	"\rScoreResponse\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1f\n" +
 	"\vjudgment_id\x18\x02 \x01(\tR\n" +
@@ -1639,14 +2241,58 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\rjudge_profile\x18\x0e \x01(\tR\fjudgeProfile\x129\n" +
 	"\n" +
 	"created_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12#\n" +
-	"\rfailed_models\x18\x10 \x03(\tR\ffailedModelsB\x19\n" +
+	"\rfailed_models\x18\x10 \x03(\tR\ffailedModels\x12!\n" +
+	"\fscore_spread\x18\x11 \x01(\x01R\vscoreSpreadB\x19\n" +
 	"\x17_calibrated_probability\"5\n" +
 	"\x12GetJudgmentRequest\x12\x1f\n" +
 	"\vjudgment_id\x18\x01 \x01(\tR\n" +
 	"judgmentId\"\x8a\x01\n" +
 	"\x13GetJudgmentResponse\x12:\n" +
 	"\bjudgment\x18\x01 \x01(\v2\x1e.personajudge.v1.ScoreResponseR\bjudgment\x127\n" +
-	"\arequest\x18\x02 \x01(\v2\x1d.personajudge.v1.ScoreRequestR\arequest*x\n" +
+	"\arequest\x18\x02 \x01(\v2\x1d.personajudge.v1.ScoreRequestR\arequest\"G\n" +
+	"\x12ScoreStreamRequest\x121\n" +
+	"\x04item\x18\x01 \x01(\v2\x1d.personajudge.v1.ScoreRequestR\x04item\"M\n" +
+	"\x13ScoreStreamResponse\x126\n" +
+	"\x06result\x18\x01 \x01(\v2\x1e.personajudge.v1.ScoreResponseR\x06result\"\xef\x01\n" +
+	"\x10PersonaScoreItem\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x126\n" +
+	"\x04task\x18\x02 \x01(\x0e2\".personajudge.v1.AdherenceTaskKindR\x04task\x12\x18\n" +
+	"\asetting\x18\x03 \x01(\tR\asetting\x12\x1a\n" +
+	"\bquestion\x18\x04 \x01(\tR\bquestion\x12\x16\n" +
+	"\x06answer\x18\x05 \x01(\tR\x06answer\x12<\n" +
+	"\rcustom_rubric\x18\x06 \x01(\v2\x17.personajudge.v1.RubricR\fcustomRubric\"\xf0\x01\n" +
+	"\x13PersonaScoreRequest\x12\x18\n" +
+	"\apersona\x18\x01 \x01(\tR\apersona\x127\n" +
+	"\x05items\x18\x02 \x03(\v2!.personajudge.v1.PersonaScoreItemR\x05items\x122\n" +
+	"\x05judge\x18\x03 \x01(\v2\x1c.personajudge.v1.JudgeConfigR\x05judge\x12%\n" +
+	"\x0ebootstrap_seed\x18\x04 \x01(\x04R\rbootstrapSeed\x12+\n" +
+	"\x11bootstrap_samples\x18\x05 \x01(\x05R\x10bootstrapSamples\"\xc7\x01\n" +
+	"\tTaskScore\x126\n" +
+	"\x04task\x18\x01 \x01(\x0e2\".personajudge.v1.AdherenceTaskKindR\x04task\x12\x17\n" +
+	"\x04mean\x18\x02 \x01(\x01H\x00R\x04mean\x88\x01\x01\x12\x14\n" +
+	"\x05items\x18\x03 \x01(\x05R\x05items\x12\x16\n" +
+	"\x06scored\x18\x04 \x01(\x05R\x06scored\x122\n" +
+	"\x15excluded_judge_errors\x18\x05 \x01(\x05R\x13excludedJudgeErrorsB\a\n" +
+	"\x05_mean\"L\n" +
+	"\bInterval\x12\x14\n" +
+	"\x05lower\x18\x01 \x01(\x01R\x05lower\x12\x14\n" +
+	"\x05upper\x18\x02 \x01(\x01R\x05upper\x12\x14\n" +
+	"\x05level\x18\x03 \x01(\x01R\x05level\"\xa9\x03\n" +
+	"\x14PersonaScoreResponse\x12<\n" +
+	"\tjudgments\x18\x01 \x03(\v2\x1e.personajudge.v1.ScoreResponseR\tjudgments\x12;\n" +
+	"\vtask_scores\x18\x02 \x03(\v2\x1a.personajudge.v1.TaskScoreR\n" +
+	"taskScores\x12(\n" +
+	"\rpersona_score\x18\x03 \x01(\x01H\x00R\fpersonaScore\x88\x01\x01\x12O\n" +
+	"\x16persona_score_interval\x18\x04 \x01(\v2\x19.personajudge.v1.IntervalR\x14personaScoreInterval\x12G\n" +
+	"\rmissing_tasks\x18\x05 \x03(\x0e2\".personajudge.v1.AdherenceTaskKindR\fmissingTasks\x12\x12\n" +
+	"\x04note\x18\x06 \x01(\tR\x04note\x12,\n" +
+	"\x05usage\x18\a \x01(\v2\x16.personajudge.v1.UsageR\x05usageB\x10\n" +
+	"\x0e_persona_score*t\n" +
+	"\vCachePolicy\x12\x1c\n" +
+	"\x18CACHE_POLICY_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10CACHE_POLICY_USE\x10\x01\x12\x18\n" +
+	"\x14CACHE_POLICY_REFRESH\x10\x02\x12\x17\n" +
+	"\x13CACHE_POLICY_BYPASS\x10\x03*x\n" +
 	"\vOrderPolicy\x12\x1c\n" +
 	"\x18ORDER_POLICY_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13ORDER_POLICY_CYCLIC\x10\x01\x12\x19\n" +
@@ -1670,10 +2316,12 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x15PARSE_STATUS_REPAIRED\x10\x02\x12\x17\n" +
 	"\x13PARSE_STATUS_FAILED\x10\x03\x12\x18\n" +
 	"\x14PARSE_STATUS_REFUSED\x10\x04\x12 \n" +
-	"\x1cPARSE_STATUS_TRANSPORT_ERROR\x10\x052\xb0\x01\n" +
+	"\x1cPARSE_STATUS_TRANSPORT_ERROR\x10\x052\xeb\x02\n" +
 	"\fJudgeService\x12F\n" +
 	"\x05Score\x12\x1d.personajudge.v1.ScoreRequest\x1a\x1e.personajudge.v1.ScoreResponse\x12X\n" +
-	"\vGetJudgment\x12#.personajudge.v1.GetJudgmentRequest\x1a$.personajudge.v1.GetJudgmentResponseBIZGgithub.com/personajudge/personajudge/gen/personajudge/v1;personajudgev1b\x06proto3"
+	"\vGetJudgment\x12#.personajudge.v1.GetJudgmentRequest\x1a$.personajudge.v1.GetJudgmentResponse\x12\\\n" +
+	"\vScoreStream\x12#.personajudge.v1.ScoreStreamRequest\x1a$.personajudge.v1.ScoreStreamResponse(\x010\x01\x12[\n" +
+	"\fPersonaScore\x12$.personajudge.v1.PersonaScoreRequest\x1a%.personajudge.v1.PersonaScoreResponseBIZGgithub.com/personajudge/personajudge/gen/personajudge/v1;personajudgev1b\x06proto3"
 
 var (
 	file_personajudge_v1_judge_proto_rawDescOnce sync.Once
@@ -1687,61 +2335,86 @@ func file_personajudge_v1_judge_proto_rawDescGZIP() []byte {
 	return file_personajudge_v1_judge_proto_rawDescData
 }
 
-var file_personajudge_v1_judge_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_personajudge_v1_judge_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_personajudge_v1_judge_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_personajudge_v1_judge_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_personajudge_v1_judge_proto_goTypes = []any{
-	(OrderPolicy)(0),                   // 0: personajudge.v1.OrderPolicy
-	(AdherenceTaskKind)(0),             // 1: personajudge.v1.AdherenceTaskKind
-	(JudgmentStatus)(0),                // 2: personajudge.v1.JudgmentStatus
-	(ParseStatus)(0),                   // 3: personajudge.v1.ParseStatus
-	(*ScoreRequest)(nil),               // 4: personajudge.v1.ScoreRequest
-	(*JudgeConfig)(nil),                // 5: personajudge.v1.JudgeConfig
-	(*PersonalizedPreferenceTask)(nil), // 6: personajudge.v1.PersonalizedPreferenceTask
-	(*DialogueTurn)(nil),               // 7: personajudge.v1.DialogueTurn
-	(*CandidateRole)(nil),              // 8: personajudge.v1.CandidateRole
-	(*RoleIdentificationTask)(nil),     // 9: personajudge.v1.RoleIdentificationTask
-	(*Rubric)(nil),                     // 10: personajudge.v1.Rubric
-	(*PersonaAdherenceTask)(nil),       // 11: personajudge.v1.PersonaAdherenceTask
-	(*Verdict)(nil),                    // 12: personajudge.v1.Verdict
-	(*Answer)(nil),                     // 13: personajudge.v1.Answer
-	(*Usage)(nil),                      // 14: personajudge.v1.Usage
-	(*Vote)(nil),                       // 15: personajudge.v1.Vote
-	(*ScoreResponse)(nil),              // 16: personajudge.v1.ScoreResponse
-	(*GetJudgmentRequest)(nil),         // 17: personajudge.v1.GetJudgmentRequest
-	(*GetJudgmentResponse)(nil),        // 18: personajudge.v1.GetJudgmentResponse
-	(*durationpb.Duration)(nil),        // 19: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),      // 20: google.protobuf.Timestamp
+	(CachePolicy)(0),                   // 0: personajudge.v1.CachePolicy
+	(OrderPolicy)(0),                   // 1: personajudge.v1.OrderPolicy
+	(AdherenceTaskKind)(0),             // 2: personajudge.v1.AdherenceTaskKind
+	(JudgmentStatus)(0),                // 3: personajudge.v1.JudgmentStatus
+	(ParseStatus)(0),                   // 4: personajudge.v1.ParseStatus
+	(*ScoreRequest)(nil),               // 5: personajudge.v1.ScoreRequest
+	(*JudgeConfig)(nil),                // 6: personajudge.v1.JudgeConfig
+	(*PersonalizedPreferenceTask)(nil), // 7: personajudge.v1.PersonalizedPreferenceTask
+	(*DialogueTurn)(nil),               // 8: personajudge.v1.DialogueTurn
+	(*CandidateRole)(nil),              // 9: personajudge.v1.CandidateRole
+	(*RoleIdentificationTask)(nil),     // 10: personajudge.v1.RoleIdentificationTask
+	(*Rubric)(nil),                     // 11: personajudge.v1.Rubric
+	(*PersonaAdherenceTask)(nil),       // 12: personajudge.v1.PersonaAdherenceTask
+	(*Verdict)(nil),                    // 13: personajudge.v1.Verdict
+	(*Answer)(nil),                     // 14: personajudge.v1.Answer
+	(*Usage)(nil),                      // 15: personajudge.v1.Usage
+	(*Vote)(nil),                       // 16: personajudge.v1.Vote
+	(*ScoreResponse)(nil),              // 17: personajudge.v1.ScoreResponse
+	(*GetJudgmentRequest)(nil),         // 18: personajudge.v1.GetJudgmentRequest
+	(*GetJudgmentResponse)(nil),        // 19: personajudge.v1.GetJudgmentResponse
+	(*ScoreStreamRequest)(nil),         // 20: personajudge.v1.ScoreStreamRequest
+	(*ScoreStreamResponse)(nil),        // 21: personajudge.v1.ScoreStreamResponse
+	(*PersonaScoreItem)(nil),           // 22: personajudge.v1.PersonaScoreItem
+	(*PersonaScoreRequest)(nil),        // 23: personajudge.v1.PersonaScoreRequest
+	(*TaskScore)(nil),                  // 24: personajudge.v1.TaskScore
+	(*Interval)(nil),                   // 25: personajudge.v1.Interval
+	(*PersonaScoreResponse)(nil),       // 26: personajudge.v1.PersonaScoreResponse
+	(*durationpb.Duration)(nil),        // 27: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),      // 28: google.protobuf.Timestamp
 }
 var file_personajudge_v1_judge_proto_depIdxs = []int32{
-	9,  // 0: personajudge.v1.ScoreRequest.role_identification:type_name -> personajudge.v1.RoleIdentificationTask
-	6,  // 1: personajudge.v1.ScoreRequest.preference:type_name -> personajudge.v1.PersonalizedPreferenceTask
-	11, // 2: personajudge.v1.ScoreRequest.adherence:type_name -> personajudge.v1.PersonaAdherenceTask
-	5,  // 3: personajudge.v1.ScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
-	0,  // 4: personajudge.v1.JudgeConfig.order_policy:type_name -> personajudge.v1.OrderPolicy
-	7,  // 5: personajudge.v1.RoleIdentificationTask.dialogue:type_name -> personajudge.v1.DialogueTurn
-	8,  // 6: personajudge.v1.RoleIdentificationTask.candidates:type_name -> personajudge.v1.CandidateRole
-	1,  // 7: personajudge.v1.PersonaAdherenceTask.task:type_name -> personajudge.v1.AdherenceTaskKind
-	10, // 8: personajudge.v1.PersonaAdherenceTask.custom_rubric:type_name -> personajudge.v1.Rubric
-	13, // 9: personajudge.v1.Vote.mapped_answer:type_name -> personajudge.v1.Answer
-	3,  // 10: personajudge.v1.Vote.parse_status:type_name -> personajudge.v1.ParseStatus
-	14, // 11: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
-	19, // 12: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
-	2,  // 13: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
-	12, // 14: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
-	15, // 15: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
-	14, // 16: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
-	20, // 17: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
-	16, // 18: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
-	4,  // 19: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
-	4,  // 20: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
-	17, // 21: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
-	16, // 22: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
-	18, // 23: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
-	22, // [22:24] is the sub-list for method output_type
-	20, // [20:22] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	10, // 0: personajudge.v1.ScoreRequest.role_identification:type_name -> personajudge.v1.RoleIdentificationTask
+	7,  // 1: personajudge.v1.ScoreRequest.preference:type_name -> personajudge.v1.PersonalizedPreferenceTask
+	12, // 2: personajudge.v1.ScoreRequest.adherence:type_name -> personajudge.v1.PersonaAdherenceTask
+	6,  // 3: personajudge.v1.ScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
+	1,  // 4: personajudge.v1.JudgeConfig.order_policy:type_name -> personajudge.v1.OrderPolicy
+	0,  // 5: personajudge.v1.JudgeConfig.cache:type_name -> personajudge.v1.CachePolicy
+	8,  // 6: personajudge.v1.RoleIdentificationTask.dialogue:type_name -> personajudge.v1.DialogueTurn
+	9,  // 7: personajudge.v1.RoleIdentificationTask.candidates:type_name -> personajudge.v1.CandidateRole
+	2,  // 8: personajudge.v1.PersonaAdherenceTask.task:type_name -> personajudge.v1.AdherenceTaskKind
+	11, // 9: personajudge.v1.PersonaAdherenceTask.custom_rubric:type_name -> personajudge.v1.Rubric
+	14, // 10: personajudge.v1.Vote.mapped_answer:type_name -> personajudge.v1.Answer
+	4,  // 11: personajudge.v1.Vote.parse_status:type_name -> personajudge.v1.ParseStatus
+	15, // 12: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
+	27, // 13: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
+	3,  // 14: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
+	13, // 15: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
+	16, // 16: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
+	15, // 17: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
+	28, // 18: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
+	17, // 19: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
+	5,  // 20: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
+	5,  // 21: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
+	17, // 22: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
+	2,  // 23: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
+	11, // 24: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
+	22, // 25: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
+	6,  // 26: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
+	2,  // 27: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
+	17, // 28: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
+	24, // 29: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
+	25, // 30: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
+	2,  // 31: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
+	15, // 32: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
+	5,  // 33: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
+	18, // 34: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
+	20, // 35: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
+	23, // 36: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
+	17, // 37: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
+	19, // 38: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
+	21, // 39: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
+	26, // 40: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
+	37, // [37:41] is the sub-list for method output_type
+	33, // [33:37] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_personajudge_v1_judge_proto_init() }
@@ -1758,13 +2431,15 @@ func file_personajudge_v1_judge_proto_init() {
 	file_personajudge_v1_judge_proto_msgTypes[8].OneofWrappers = []any{}
 	file_personajudge_v1_judge_proto_msgTypes[9].OneofWrappers = []any{}
 	file_personajudge_v1_judge_proto_msgTypes[12].OneofWrappers = []any{}
+	file_personajudge_v1_judge_proto_msgTypes[19].OneofWrappers = []any{}
+	file_personajudge_v1_judge_proto_msgTypes[21].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_personajudge_v1_judge_proto_rawDesc), len(file_personajudge_v1_judge_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   15,
+			NumEnums:      5,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,8 +19,10 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	JudgeService_Score_FullMethodName       = "/personajudge.v1.JudgeService/Score"
-	JudgeService_GetJudgment_FullMethodName = "/personajudge.v1.JudgeService/GetJudgment"
+	JudgeService_Score_FullMethodName        = "/personajudge.v1.JudgeService/Score"
+	JudgeService_GetJudgment_FullMethodName  = "/personajudge.v1.JudgeService/GetJudgment"
+	JudgeService_ScoreStream_FullMethodName  = "/personajudge.v1.JudgeService/ScoreStream"
+	JudgeService_PersonaScore_FullMethodName = "/personajudge.v1.JudgeService/PersonaScore"
 )
 
 // JudgeServiceClient is the client API for JudgeService service.
@@ -36,6 +38,13 @@ type JudgeServiceClient interface {
 	Score(ctx context.Context, in *ScoreRequest, opts ...grpc.CallOption) (*ScoreResponse, error)
 	// GetJudgment returns a stored judgment, with the request that produced it.
 	GetJudgment(ctx context.Context, in *GetJudgmentRequest, opts ...grpc.CallOption) (*GetJudgmentResponse, error)
+	// ScoreStream judges a stream of items. Results come back as they finish,
+	// not in request order, each echoing its item_id. A failed item is a
+	// JUDGE_ERROR result on the stream, never a broken stream.
+	ScoreStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ScoreStreamRequest, ScoreStreamResponse], error)
+	// PersonaScore judges a persona agent's answers on the five PersonaGym
+	// tasks and rolls them up into PersonaScore.
+	PersonaScore(ctx context.Context, in *PersonaScoreRequest, opts ...grpc.CallOption) (*PersonaScoreResponse, error)
 }
 
 type judgeServiceClient struct {
@@ -66,6 +75,29 @@ func (c *judgeServiceClient) GetJudgment(ctx context.Context, in *GetJudgmentReq
 	return out, nil
 }
 
+func (c *judgeServiceClient) ScoreStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ScoreStreamRequest, ScoreStreamResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &JudgeService_ServiceDesc.Streams[0], JudgeService_ScoreStream_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ScoreStreamRequest, ScoreStreamResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type JudgeService_ScoreStreamClient = grpc.BidiStreamingClient[ScoreStreamRequest, ScoreStreamResponse]
+
+func (c *judgeServiceClient) PersonaScore(ctx context.Context, in *PersonaScoreRequest, opts ...grpc.CallOption) (*PersonaScoreResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PersonaScoreResponse)
+	err := c.cc.Invoke(ctx, JudgeService_PersonaScore_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // JudgeServiceServer is the server API for JudgeService service.
 // All implementations must embed UnimplementedJudgeServiceServer
 // for forward compatibility.
@@ -79,6 +111,13 @@ type JudgeServiceServer interface {
 	Score(context.Context, *ScoreRequest) (*ScoreResponse, error)
 	// GetJudgment returns a stored judgment, with the request that produced it.
 	GetJudgment(context.Context, *GetJudgmentRequest) (*GetJudgmentResponse, error)
+	// ScoreStream judges a stream of items. Results come back as they finish,
+	// not in request order, each echoing its item_id. A failed item is a
+	// JUDGE_ERROR result on the stream, never a broken stream.
+	ScoreStream(grpc.BidiStreamingServer[ScoreStreamRequest, ScoreStreamResponse]) error
+	// PersonaScore judges a persona agent's answers on the five PersonaGym
+	// tasks and rolls them up into PersonaScore.
+	PersonaScore(context.Context, *PersonaScoreRequest) (*PersonaScoreResponse, error)
 	mustEmbedUnimplementedJudgeServiceServer()
 }
 
@@ -94,6 +133,12 @@ func (UnimplementedJudgeServiceServer) Score(context.Context, *ScoreRequest) (*S
 }
 func (UnimplementedJudgeServiceServer) GetJudgment(context.Context, *GetJudgmentRequest) (*GetJudgmentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetJudgment not implemented")
+}
+func (UnimplementedJudgeServiceServer) ScoreStream(grpc.BidiStreamingServer[ScoreStreamRequest, ScoreStreamResponse]) error {
+	return status.Error(codes.Unimplemented, "method ScoreStream not implemented")
+}
+func (UnimplementedJudgeServiceServer) PersonaScore(context.Context, *PersonaScoreRequest) (*PersonaScoreResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PersonaScore not implemented")
 }
 func (UnimplementedJudgeServiceServer) mustEmbedUnimplementedJudgeServiceServer() {}
 func (UnimplementedJudgeServiceServer) testEmbeddedByValue()                      {}
@@ -152,6 +197,31 @@ func _JudgeService_GetJudgment_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _JudgeService_ScoreStream_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(JudgeServiceServer).ScoreStream(&grpc.GenericServerStream[ScoreStreamRequest, ScoreStreamResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type JudgeService_ScoreStreamServer = grpc.BidiStreamingServer[ScoreStreamRequest, ScoreStreamResponse]
+
+func _JudgeService_PersonaScore_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PersonaScoreRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(JudgeServiceServer).PersonaScore(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: JudgeService_PersonaScore_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(JudgeServiceServer).PersonaScore(ctx, req.(*PersonaScoreRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // JudgeService_ServiceDesc is the grpc.ServiceDesc for JudgeService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -167,7 +237,18 @@ var JudgeService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "GetJudgment",
 			Handler:    _JudgeService_GetJudgment_Handler,
 		},
+		{
+			MethodName: "PersonaScore",
+			Handler:    _JudgeService_PersonaScore_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ScoreStream",
+			Handler:       _JudgeService_ScoreStream_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "personajudge/v1/judge.proto",
 }

@@ -38,6 +38,12 @@ const (
 	// JudgeServiceGetJudgmentProcedure is the fully-qualified name of the JudgeService's GetJudgment
 	// RPC.
 	JudgeServiceGetJudgmentProcedure = "/personajudge.v1.JudgeService/GetJudgment"
+	// JudgeServiceScoreStreamProcedure is the fully-qualified name of the JudgeService's ScoreStream
+	// RPC.
+	JudgeServiceScoreStreamProcedure = "/personajudge.v1.JudgeService/ScoreStream"
+	// JudgeServicePersonaScoreProcedure is the fully-qualified name of the JudgeService's PersonaScore
+	// RPC.
+	JudgeServicePersonaScoreProcedure = "/personajudge.v1.JudgeService/PersonaScore"
 )
 
 // JudgeServiceClient is a client for the personajudge.v1.JudgeService service.
@@ -46,6 +52,13 @@ type JudgeServiceClient interface {
 	Score(context.Context, *v1.ScoreRequest) (*v1.ScoreResponse, error)
 	// GetJudgment returns a stored judgment, with the request that produced it.
 	GetJudgment(context.Context, *v1.GetJudgmentRequest) (*v1.GetJudgmentResponse, error)
+	// ScoreStream judges a stream of items. Results come back as they finish,
+	// not in request order, each echoing its item_id. A failed item is a
+	// JUDGE_ERROR result on the stream, never a broken stream.
+	ScoreStream(context.Context) (*connect.BidiStreamForClientSimple[v1.ScoreStreamRequest, v1.ScoreStreamResponse], error)
+	// PersonaScore judges a persona agent's answers on the five PersonaGym
+	// tasks and rolls them up into PersonaScore.
+	PersonaScore(context.Context, *v1.PersonaScoreRequest) (*v1.PersonaScoreResponse, error)
 }
 
 // NewJudgeServiceClient constructs a client for the personajudge.v1.JudgeService service. By
@@ -71,13 +84,27 @@ func NewJudgeServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(judgeServiceMethods.ByName("GetJudgment")),
 			connect.WithClientOptions(opts...),
 		),
+		scoreStream: connect.NewClient[v1.ScoreStreamRequest, v1.ScoreStreamResponse](
+			httpClient,
+			baseURL+JudgeServiceScoreStreamProcedure,
+			connect.WithSchema(judgeServiceMethods.ByName("ScoreStream")),
+			connect.WithClientOptions(opts...),
+		),
+		personaScore: connect.NewClient[v1.PersonaScoreRequest, v1.PersonaScoreResponse](
+			httpClient,
+			baseURL+JudgeServicePersonaScoreProcedure,
+			connect.WithSchema(judgeServiceMethods.ByName("PersonaScore")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // judgeServiceClient implements JudgeServiceClient.
 type judgeServiceClient struct {
-	score       *connect.Client[v1.ScoreRequest, v1.ScoreResponse]
-	getJudgment *connect.Client[v1.GetJudgmentRequest, v1.GetJudgmentResponse]
+	score        *connect.Client[v1.ScoreRequest, v1.ScoreResponse]
+	getJudgment  *connect.Client[v1.GetJudgmentRequest, v1.GetJudgmentResponse]
+	scoreStream  *connect.Client[v1.ScoreStreamRequest, v1.ScoreStreamResponse]
+	personaScore *connect.Client[v1.PersonaScoreRequest, v1.PersonaScoreResponse]
 }
 
 // Score calls personajudge.v1.JudgeService.Score.
@@ -98,12 +125,33 @@ func (c *judgeServiceClient) GetJudgment(ctx context.Context, req *v1.GetJudgmen
 	return nil, err
 }
 
+// ScoreStream calls personajudge.v1.JudgeService.ScoreStream.
+func (c *judgeServiceClient) ScoreStream(ctx context.Context) (*connect.BidiStreamForClientSimple[v1.ScoreStreamRequest, v1.ScoreStreamResponse], error) {
+	return c.scoreStream.CallBidiStreamSimple(ctx)
+}
+
+// PersonaScore calls personajudge.v1.JudgeService.PersonaScore.
+func (c *judgeServiceClient) PersonaScore(ctx context.Context, req *v1.PersonaScoreRequest) (*v1.PersonaScoreResponse, error) {
+	response, err := c.personaScore.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // JudgeServiceHandler is an implementation of the personajudge.v1.JudgeService service.
 type JudgeServiceHandler interface {
 	// Score judges one item and records the judgment before answering.
 	Score(context.Context, *v1.ScoreRequest) (*v1.ScoreResponse, error)
 	// GetJudgment returns a stored judgment, with the request that produced it.
 	GetJudgment(context.Context, *v1.GetJudgmentRequest) (*v1.GetJudgmentResponse, error)
+	// ScoreStream judges a stream of items. Results come back as they finish,
+	// not in request order, each echoing its item_id. A failed item is a
+	// JUDGE_ERROR result on the stream, never a broken stream.
+	ScoreStream(context.Context, *connect.BidiStream[v1.ScoreStreamRequest, v1.ScoreStreamResponse]) error
+	// PersonaScore judges a persona agent's answers on the five PersonaGym
+	// tasks and rolls them up into PersonaScore.
+	PersonaScore(context.Context, *v1.PersonaScoreRequest) (*v1.PersonaScoreResponse, error)
 }
 
 // NewJudgeServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -125,12 +173,28 @@ func NewJudgeServiceHandler(svc JudgeServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(judgeServiceMethods.ByName("GetJudgment")),
 		connect.WithHandlerOptions(opts...),
 	)
+	judgeServiceScoreStreamHandler := connect.NewBidiStreamHandler(
+		JudgeServiceScoreStreamProcedure,
+		svc.ScoreStream,
+		connect.WithSchema(judgeServiceMethods.ByName("ScoreStream")),
+		connect.WithHandlerOptions(opts...),
+	)
+	judgeServicePersonaScoreHandler := connect.NewUnaryHandlerSimple(
+		JudgeServicePersonaScoreProcedure,
+		svc.PersonaScore,
+		connect.WithSchema(judgeServiceMethods.ByName("PersonaScore")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/personajudge.v1.JudgeService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case JudgeServiceScoreProcedure:
 			judgeServiceScoreHandler.ServeHTTP(w, r)
 		case JudgeServiceGetJudgmentProcedure:
 			judgeServiceGetJudgmentHandler.ServeHTTP(w, r)
+		case JudgeServiceScoreStreamProcedure:
+			judgeServiceScoreStreamHandler.ServeHTTP(w, r)
+		case JudgeServicePersonaScoreProcedure:
+			judgeServicePersonaScoreHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -146,4 +210,12 @@ func (UnimplementedJudgeServiceHandler) Score(context.Context, *v1.ScoreRequest)
 
 func (UnimplementedJudgeServiceHandler) GetJudgment(context.Context, *v1.GetJudgmentRequest) (*v1.GetJudgmentResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("personajudge.v1.JudgeService.GetJudgment is not implemented"))
+}
+
+func (UnimplementedJudgeServiceHandler) ScoreStream(context.Context, *connect.BidiStream[v1.ScoreStreamRequest, v1.ScoreStreamResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("personajudge.v1.JudgeService.ScoreStream is not implemented"))
+}
+
+func (UnimplementedJudgeServiceHandler) PersonaScore(context.Context, *v1.PersonaScoreRequest) (*v1.PersonaScoreResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("personajudge.v1.JudgeService.PersonaScore is not implemented"))
 }
