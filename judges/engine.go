@@ -32,6 +32,8 @@ type Outcome struct {
 	Reason       string
 	Distribution []float64
 	Consistency  float64
+	// ScoreSpread is, for rubric scores, how far apart the orders' scores are.
+	ScoreSpread float64
 }
 
 // Task is one item of one judge kind, ready to be judged.
@@ -233,6 +235,7 @@ func assemble(t Task, cfg Config, votes []*pb.Vote) *pb.ScoreResponse {
 	resp.Verdict = out.Verdict
 	resp.Distribution = out.Distribution
 	resp.PositionConsistency = out.Consistency
+	resp.ScoreSpread = out.ScoreSpread
 	resp.Reason = out.Reason
 	if len(reasons) > 0 {
 		resp.Reason = strings.TrimPrefix(resp.Reason+"; excluded "+strings.Join(reasons, "; "), "; ")
