@@ -1,0 +1,59 @@
+// Command personajudge is the PersonaJudge binary: the judge service and its
+// clients.
+//
+//	personajudge serve      run the service
+//	personajudge score      judge one item (JSON) through a running service
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+)
+
+// commands maps a subcommand to its entry point; each lives in its own file.
+var commands = map[string]struct {
+	run     func(args []string) error
+	summary string
+}{
+	"serve": {runServe, "run the judge service"},
+	"score": {runScore, "judge one item, read as JSON, through a running service"},
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage()
+		if len(os.Args) < 2 {
+			os.Exit(2)
+		}
+		return
+	}
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "personajudge: unknown command %q\n\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err := cmd.run(os.Args[2:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "personajudge "+os.Args[1]+": "+err.Error())
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: personajudge <command> [flags]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(os.Stderr, "\nRun 'personajudge <command> -h' for a command's flags.")
+}

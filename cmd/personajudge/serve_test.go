@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
+	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
+	"github.com/personajudge/personajudge/internal/fakejudge"
+	"github.com/personajudge/personajudge/internal/llmfake"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// buildBinary compiles the command once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "personajudge")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+var reAddr = regexp.MustCompile(`msg=serving addr=(\S+)`)
+
+// startServe runs `personajudge serve` on a free loopback port against the
+// given fake backend and returns the process and its base URL.
+func startServe(t *testing.T, bin string, fake *llmfake.Server, extra ...string) (*exec.Cmd, string, *strings.Builder) {
+	t.Helper()
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "pj.db")}, extra...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "OPENAI_BASE_URL="+fake.BaseURL(), "PERSONAJUDGE_MODEL=judge", "OPENAI_API_KEY=sk-test")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	logs := &strings.Builder{}
+	sc := bufio.NewScanner(stderr)
+	deadline := time.After(30 * time.Second)
+	found := make(chan string, 1)
+	go func() {
+		for sc.Scan() {
+			line := sc.Text()
+			logs.WriteString(line + "\n")
+			if m := reAddr.FindStringSubmatch(line); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case addr := <-found:
+		return cmd, "http://" + addr, logs
+	case <-deadline:
+		t.Fatalf("server did not start; logs:\n%s", logs)
+	}
+	return nil, "", nil
+}
+
+func scoreRequest() *pb.ScoreRequest {
+	return &pb.ScoreRequest{ItemId: "cli-1", Task: &pb.ScoreRequest_Preference{Preference: &pb.PersonalizedPreferenceTask{
+		Persona: "A vegan marathon runner.", Query: "Suggest a dinner.",
+		ResponseA: "Steak and fries.", ResponseB: "Lentil curry with rice. GOOD",
+	}}}
+}
+
+// serve answers over Connect, and `score` prints the judgment as JSON.
+// SIGTERM during a judgment lets the judgment finish before the process
+// exits cleanly.
+func TestServeScoreAndGracefulShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	slow := fakejudge.ContentPreference("GOOD", 85)
+	fake := llmfake.New(func(r *llmfake.Request, n int64) llmfake.Reply {
+		rep := slow(r, n)
+		rep.Delay = 400 * time.Millisecond
+		return rep
+	})
+	defer fake.Close()
+	bin := buildBinary(t)
+	cmd, url, logs := startServe(t, bin, fake)
+
+	// `personajudge score` against the running service.
+	in := filepath.Join(t.TempDir(), "item.json")
+	os.WriteFile(in, []byte(`{"itemId":"cli-1","preference":{"persona":"A vegan marathon runner.","query":"Suggest a dinner.","responseA":"Steak and fries.","responseB":"Lentil curry with rice. GOOD"}}`), 0o600)
+	out, err := exec.Command(bin, "score", "--addr", url, "--in", in).CombinedOutput()
+	if err != nil {
+		t.Fatalf("score: %v\n%s", err, out)
+	}
+	got := &pb.ScoreResponse{}
+	if err := protojson.Unmarshal(out, got); err != nil {
+		t.Fatalf("score output is not a ScoreResponse: %v\n%s", err, out)
+	}
+	if got.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT || got.Verdict.GetChoice() != 1 || got.ItemId != "cli-1" || got.PositionConsistency != 1 {
+		t.Fatalf("score output: status %v verdict %v item %q consistency %v", got.Status, got.Verdict, got.ItemId, got.PositionConsistency)
+	}
+
+	// A judgment in flight when SIGTERM arrives still completes.
+	client := personajudgev1connect.NewJudgeServiceClient(http.DefaultClient, url)
+	done := make(chan error, 1)
+	go func() {
+		resp, err := client.Score(context.Background(), scoreRequest())
+		if err == nil && resp.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT {
+			err = io.ErrUnexpectedEOF
+		}
+		done <- err
+	}()
+	time.Sleep(150 * time.Millisecond) // the judgment is now waiting on the fake
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("in-flight judgment failed during shutdown: %v\nlogs:\n%s", err, logs)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("serve exited with %v\nlogs:\n%s", err, logs)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve did not exit after SIGTERM\nlogs:\n%s", logs)
+	}
+}
+
+func TestScoreCommandRejectsBadJSON(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(in, []byte(`{"preference": 7}`), 0o600)
+	err := runScore([]string{"--in", in, "--addr", "http://127.0.0.1:1"})
+	if err == nil || !strings.Contains(err.Error(), "ScoreRequest JSON") {
+		t.Fatalf("err = %v, want a JSON error", err)
+	}
+}
