@@ -29,6 +29,8 @@ type ModelConfig struct {
 	Model string `json:"model,omitempty"`
 	// MaxConcurrency bounds calls in flight to this model; default 8.
 	MaxConcurrency int `json:"max_concurrency,omitempty"`
+	// RequestsPerMinute bounds the call rate; 0 means no limit.
+	RequestsPerMinute int `json:"requests_per_minute,omitempty"`
 	// Timeout bounds one HTTP attempt, as a Go duration ("60s"); default 60s.
 	Timeout string `json:"timeout,omitempty"`
 	// MaxRetries for 408/409/429/5xx and connection errors, honouring
@@ -96,6 +98,9 @@ func (c *ModelConfig) normalize() error {
 	}
 	if c.MaxConcurrency <= 0 {
 		c.MaxConcurrency = 8
+	}
+	if c.RequestsPerMinute < 0 {
+		return fmt.Errorf("model %q: requests_per_minute must not be negative", c.Name)
 	}
 	if c.MaxTokens <= 0 {
 		c.MaxTokens = 512

@@ -14,8 +14,8 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
-	"golang.org/x/sync/semaphore"
 )
 
 // OutputMode is a rung of the structured-output ladder.
@@ -68,7 +68,7 @@ type Response struct {
 type Model struct {
 	cfg    ModelConfig
 	client openai.Client
-	sem    *semaphore.Weighted
+	limit  *limiter
 	mode   atomic.Value // OutputMode currently used
 	tracer trace.Tracer
 }
@@ -79,6 +79,7 @@ func newModel(cfg ModelConfig, httpClient *http.Client) (*Model, error) {
 	if err := cfg.normalize(); err != nil {
 		return nil, err
 	}
+	lim := newLimiter(cfg.MaxConcurrency, cfg.RequestsPerMinute)
 	opts := []option.RequestOption{
 		option.WithBaseURL(cfg.BaseURL),
 		option.WithAPIKey(cfg.apiKey),
@@ -90,7 +91,13 @@ func newModel(cfg ModelConfig, httpClient *http.Client) (*Model, error) {
 			if n, ok := r.Context().Value(attemptsKey{}).(*atomic.Int64); ok {
 				n.Add(1)
 			}
-			return next(r)
+			res, err := next(r)
+			if err == nil && res.StatusCode == http.StatusTooManyRequests {
+				// Seen on every attempt, including openai-go's own retries.
+				lim.rateLimited()
+				rateLimited.Add(r.Context(), 1, metric.WithAttributes(attribute.String("gen_ai.request.model", cfg.Model)))
+			}
+			return res, err
 		}),
 	}
 	if httpClient != nil {
@@ -99,7 +106,7 @@ func newModel(cfg ModelConfig, httpClient *http.Client) (*Model, error) {
 	m := &Model{
 		cfg:    cfg,
 		client: openai.NewClient(opts...),
-		sem:    semaphore.NewWeighted(int64(cfg.MaxConcurrency)),
+		limit:  lim,
 		tracer: otel.Tracer("github.com/personajudge/personajudge/clients"),
 	}
 	start := OutputSchema
@@ -116,16 +123,23 @@ func (m *Model) Name() string { return m.cfg.Name }
 // ModelID is the backend's model id.
 func (m *Model) ModelID() string { return m.cfg.Model }
 
+// ConcurrencyLimit is the current adaptive concurrency limit.
+func (m *Model) ConcurrencyLimit() int { return m.limit.current() }
+
 // Mode is the structured-output rung currently in use.
 func (m *Model) Mode() OutputMode { return m.mode.Load().(OutputMode) }
 
-// Complete makes one chat completion, waiting for a concurrency slot first.
-// Waiting is bounded only by ctx: a queued item is not failed for waiting.
+// Complete makes one chat completion, waiting for a concurrency slot and
+// the per-minute rate first. Waiting is bounded only by ctx: a queued item
+// is not failed for waiting.
 func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
-	if err := m.sem.Acquire(ctx, 1); err != nil {
+	if err := m.limit.acquire(ctx); err != nil {
 		return nil, classify(&m.cfg, err)
 	}
-	defer m.sem.Release(1)
+	defer m.limit.release()
+	if err := m.limit.wait(ctx); err != nil {
+		return nil, classify(&m.cfg, err)
+	}
 
 	ctx, span := m.tracer.Start(ctx, "chat "+m.cfg.Model, trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(
@@ -154,10 +168,12 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 				continue
 			}
 			ce.Attempts = attempts.Load()
+			recordCall(ctx, m.cfg.Model, time.Since(start), 0, 0, ce.Kind.String())
 			span.RecordError(ce)
 			span.SetStatus(codes.Error, ce.Kind.String())
 			return nil, ce
 		}
+		m.limit.succeeded()
 		out := &Response{
 			Mode:     mode,
 			Attempts: attempts.Load(),
@@ -171,7 +187,10 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 		}
 		out.PromptTokens = res.Usage.PromptTokens
 		out.CompletionTokens = res.Usage.CompletionTokens
+		recordCall(ctx, m.cfg.Model, out.Latency, out.PromptTokens, out.CompletionTokens, "")
 		span.SetAttributes(
+			attribute.Bool("personajudge.cache_hit", false),
+			attribute.Int64("personajudge.attempts", out.Attempts),
 			attribute.String("gen_ai.response.model", res.Model),
 			attribute.StringSlice("gen_ai.response.finish_reasons", []string{out.FinishReason}),
 			attribute.Int64("gen_ai.usage.input_tokens", out.PromptTokens),

@@ -1,0 +1,20 @@
+package clients
+
+import "context"
+
+// CachedResponse is what the cache keeps of a judge call that was read
+// successfully: enough to re-parse it and to report the tokens it cost.
+type CachedResponse struct {
+	Content          string `json:"content"`
+	PromptTokens     int64  `json:"prompt_tokens"`
+	CompletionTokens int64  `json:"completion_tokens"`
+}
+
+// Cache is the content-addressed LLM response cache. Keys are digests of
+// everything that determines an answer (judge profile, normalized inputs,
+// order shown, sample index, temperature, model); the store implements it.
+// Errors are never cached: only responses that parsed are put.
+type Cache interface {
+	GetResponse(ctx context.Context, key string) (CachedResponse, bool, error)
+	PutResponse(ctx context.Context, key string, r CachedResponse) error
+}
