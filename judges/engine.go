@@ -64,6 +64,11 @@ type Config struct {
 	Policy      pb.OrderPolicy
 	Samples     int
 	Temperature float64
+	// ItemDigest identifies the item's inputs for the response cache (see
+	// ItemDigest); empty disables the cache for this judgment.
+	ItemDigest string
+	// Cache says how the response cache is used.
+	Cache pb.CachePolicy
 }
 
 // Engine runs tasks against the configured models.
@@ -71,6 +76,10 @@ type Engine struct {
 	Models *clients.Registry
 	// MaxReasks bounds how often unreadable output is asked for again.
 	MaxReasks int
+	// Cache, when set, answers repeated calls without paying for them.
+	Cache clients.Cache
+
+	inflight flights
 }
 
 // Profile names a judge profile: kind, model(s), prompt version and order
@@ -90,6 +99,7 @@ func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*pb.ScoreRespon
 	orders := t.Orders(cfg.Policy)
 	fence := NewFence(t.Untrusted()...)
 	samples := max(cfg.Samples, 1)
+	profile := Profile(t, cfg)
 
 	n := len(cfg.Models) * len(orders) * samples
 	votes := make([]*pb.Vote, n)
@@ -105,7 +115,10 @@ func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*pb.ScoreRespon
 			for s := range samples {
 				idx := i
 				i++
-				wg.Go(func() { votes[idx], errs[idx] = e.vote(ctx, model, t, order, s, fence, cfg) })
+				wg.Go(func() {
+					votes[idx], errs[idx] = e.cachedVote(ctx, profile, model, t, order, s, fence, cfg)
+					recordVote(ctx, votes[idx])
+				})
 			}
 		}
 	}
@@ -128,14 +141,67 @@ func allUnreachable(errs []error) bool {
 	return len(errs) > 0
 }
 
-// vote makes one judge call, re-asking a bounded number of times when the
-// output cannot be read. The returned error is the transport error, if any.
-func (e *Engine) vote(ctx context.Context, m *clients.Model, t Task, order []int, sample int, f Fence, cfg Config) (*pb.Vote, error) {
-	system, user := t.Prompt(order, f)
+// cachedVote answers a call from the cache when the policy allows, makes
+// identical calls in flight once, and caches answers that were read.
+func (e *Engine) cachedVote(ctx context.Context, profile string, m *clients.Model, t Task, order []int, sample int, f Fence, cfg Config) (*pb.Vote, error) {
+	if e.Cache == nil || cfg.ItemDigest == "" || cfg.Cache == pb.CachePolicy_CACHE_POLICY_BYPASS {
+		return e.vote(ctx, m, t, order, sample, f, cfg)
+	}
+	key := callKey(profile, cfg.ItemDigest, m, order, sample, cfg.Temperature)
+	if cfg.Cache != pb.CachePolicy_CACHE_POLICY_REFRESH {
+		// A cache read failure only costs a call; it never fails the vote.
+		if cr, ok, err := e.Cache.GetResponse(ctx, key); err == nil && ok {
+			if p, perr := t.Parse(cr.Content, order); perr == nil {
+				v := newVote(m, order, sample)
+				v.RawAnswer = cr.Content
+				fillParsed(v, p, false)
+				v.CacheHit = true
+				v.Usage.CacheHits = 1
+				v.Latency = durationpb.New(0)
+				traceCacheHit(ctx, v)
+				return v, nil
+			}
+		}
+	}
+	v, err, shared := e.inflight.do(ctx, key, func() (*pb.Vote, error) {
+		v, err := e.vote(ctx, m, t, order, sample, f, cfg)
+		if err == nil && valid(v) {
+			// Written even if this caller leaves: the call was paid for.
+			_ = e.Cache.PutResponse(context.WithoutCancel(ctx), key, clients.CachedResponse{
+				Content: v.RawAnswer, PromptTokens: v.Usage.PromptTokens, CompletionTokens: v.Usage.CompletionTokens,
+			})
+		}
+		return v, err
+	})
+	if shared && v != nil {
+		v = cachedVote(v)
+	}
+	return v, err
+}
+
+func newVote(m *clients.Model, order []int, sample int) *pb.Vote {
 	v := &pb.Vote{Model: m.Name(), SampleIndex: int32(sample), Usage: &pb.Usage{}}
 	for _, o := range order {
 		v.ShownOrder = append(v.ShownOrder, int32(o))
 	}
+	return v
+}
+
+func fillParsed(v *pb.Vote, p Parsed, reasked bool) {
+	v.MappedAnswer = p.Answer
+	v.Certainty = normalizeCertainty(p.Certainty)
+	v.Rationale = p.Rationale
+	v.ParseStatus = pb.ParseStatus_PARSE_STATUS_OK
+	if p.Repaired || reasked {
+		v.ParseStatus = pb.ParseStatus_PARSE_STATUS_REPAIRED
+	}
+}
+
+// vote makes one judge call, re-asking a bounded number of times when the
+// output cannot be read. The returned error is the transport error, if any.
+func (e *Engine) vote(ctx context.Context, m *clients.Model, t Task, order []int, sample int, f Fence, cfg Config) (*pb.Vote, error) {
+	system, user := t.Prompt(order, f)
+	v := newVote(m, order, sample)
 	msgs := []clients.Message{{Role: "system", Content: system}, {Role: "user", Content: user}}
 	seed := int64(sample)
 	start := time.Now()
@@ -169,13 +235,7 @@ func (e *Engine) vote(ctx context.Context, m *clients.Model, t Task, order []int
 			p, perr = t.Parse(res.Content, order)
 		}
 		if perr == nil {
-			v.MappedAnswer = p.Answer
-			v.Certainty = normalizeCertainty(p.Certainty)
-			v.Rationale = p.Rationale
-			v.ParseStatus = pb.ParseStatus_PARSE_STATUS_OK
-			if p.Repaired || attempt > 0 {
-				v.ParseStatus = pb.ParseStatus_PARSE_STATUS_REPAIRED
-			}
+			fillParsed(v, p, attempt > 0)
 			return v, nil
 		}
 		if attempt >= e.MaxReasks {

@@ -48,6 +48,23 @@ func newHarness(t testing.TB, b llmfake.Behavior, opts ...harnessOption) *harnes
 
 func newHarnessWith(t testing.TB, fake *llmfake.Server, fc clients.FileConfig) *harness {
 	t.Helper()
+	return buildHarness(t, fake, fc, false)
+}
+
+// newCachedHarness is newHarness with the SQLite response cache enabled, as
+// `serve` runs.
+func newCachedHarness(t testing.TB, b llmfake.Behavior) *harness {
+	t.Helper()
+	fake := llmfake.New(b)
+	t.Cleanup(fake.Close)
+	retries := 2
+	return buildHarness(t, fake, clients.FileConfig{Models: []clients.ModelConfig{
+		{Name: "judge", BaseURL: fake.BaseURL(), MaxConcurrency: 16, Timeout: "5s", MaxRetries: &retries},
+	}}, true)
+}
+
+func buildHarness(t testing.TB, fake *llmfake.Server, fc clients.FileConfig, cache bool) *harness {
+	t.Helper()
 	reg, err := clients.NewRegistry(fc, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +75,11 @@ func newHarnessWith(t testing.TB, fake *llmfake.Server, fc clients.FileConfig) *
 	}
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := NewService(&judges.Engine{Models: reg, MaxReasks: 2}, st, log)
+	engine := &judges.Engine{Models: reg, MaxReasks: 2}
+	if cache {
+		engine.Cache = st
+	}
+	svc := NewService(engine, st, log)
 	srv := httptest.NewUnstartedServer(NewHandler(svc))
 	srv.Config = NewHTTPServer(srv.Config.Handler)
 	srv.Start()

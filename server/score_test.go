@@ -380,18 +380,6 @@ func TestRequestSizeLimitBeforeDecoding(t *testing.T) {
 	}
 }
 
-func TestOtherTasksUnimplemented(t *testing.T) {
-	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
-	for _, req := range []*pb.ScoreRequest{
-		{Task: &pb.ScoreRequest_RoleIdentification{RoleIdentification: &pb.RoleIdentificationTask{}}},
-		{Task: &pb.ScoreRequest_Adherence{Adherence: &pb.PersonaAdherenceTask{}}},
-	} {
-		if _, err := h.connect.Score(context.Background(), req); connect.CodeOf(err) != connect.CodeUnimplemented {
-			t.Fatalf("%T: code %v, want Unimplemented", req.Task, connect.CodeOf(err))
-		}
-	}
-}
-
 func TestGetJudgmentErrors(t *testing.T) {
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
 	_, err := h.connect.GetJudgment(context.Background(), &pb.GetJudgmentRequest{})

@@ -30,4 +30,3 @@ func validatePreference(p *pb.PersonalizedPreferenceTask) *fieldError {
 	}
 	return nil
 }
-

@@ -113,6 +113,26 @@ func TestServeScoreAndGracefulShutdown(t *testing.T) {
 		t.Fatalf("score output: status %v verdict %v item %q consistency %v", got.Status, got.Verdict, got.ItemId, got.PositionConsistency)
 	}
 
+	// The judgment shows in the Prometheus metrics, with the RPC and the LLM
+	// calls behind it.
+	res, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{
+		`personajudge_judgments_total{kind="preference",otel_scope_name=`,
+		`gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="chat"`,
+		`gen_ai_client_token_usage`,
+		`personajudge_votes_total`,
+		`rpc_server_call_duration_seconds_count`,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
 	// A judgment in flight when SIGTERM arrives still completes.
 	client := personajudgev1connect.NewJudgeServiceClient(http.DefaultClient, url)
 	done := make(chan error, 1)

@@ -1,0 +1,100 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"connectrpc.com/connect"
+	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// MaxStreamInFlight bounds the items one stream judges at once. When
+// results are not read, workers block on Send, the bound fills, and the
+// server stops reading the stream: HTTP/2 flow control then pushes back on
+// the sender, so a slow reader cannot grow the server's memory.
+const MaxStreamInFlight = 256
+
+// ScoreStream judges items as they arrive and sends each result when it is
+// ready (not in request order). A bad or failed item is a JUDGE_ERROR result
+// naming the problem; the stream goes on.
+func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb.ScoreStreamRequest, pb.ScoreStreamResponse]) error {
+	var (
+		sendMu  sync.Mutex
+		sendErr error
+		wg      sync.WaitGroup
+		slots   = make(chan struct{}, MaxStreamInFlight)
+		idsMu   sync.Mutex
+		seen    = map[string]bool{}
+	)
+	send := func(r *pb.ScoreResponse) {
+		sendMu.Lock()
+		defer sendMu.Unlock()
+		if sendErr == nil {
+			sendErr = stream.Send(&pb.ScoreStreamResponse{Result: r})
+		}
+	}
+	defer wg.Wait()
+	for {
+		msg, err := stream.Receive()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		item := msg.GetItem()
+		if item == nil {
+			send(itemError("", connect.CodeInvalidArgument, badField("item", "must be set")))
+			continue
+		}
+		id := item.ItemId
+		if id == "" {
+			send(itemError("", connect.CodeInvalidArgument, badField("item.item_id", "must be set in a stream, so results can be matched")))
+			continue
+		}
+		idsMu.Lock()
+		dup := seen[id]
+		seen[id] = true
+		idsMu.Unlock()
+		if dup {
+			send(itemError(id, connect.CodeInvalidArgument, badField("item.item_id", "%q was already sent on this stream", clip(id, 64))))
+			continue
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			resp, err := s.judgeOne(ctx, item)
+			if err != nil {
+				if ctx.Err() != nil {
+					return // the stream is gone; nothing to send to
+				}
+				resp = itemError(id, connect.CodeOf(err), err)
+			}
+			send(resp)
+		})
+	}
+}
+
+// itemError is the result for an item that could not be judged. The code
+// and, for bad input, the field lead the reason, as they would an RPC error.
+func itemError(itemID string, code connect.Code, err error) *pb.ScoreResponse {
+	msg := err.Error()
+	var ce *connect.Error
+	if errors.As(err, &ce) {
+		msg = ce.Message()
+	}
+	return &pb.ScoreResponse{
+		ItemId:    itemID,
+		Status:    pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR,
+		Reason:    fmt.Sprintf("%s: %s", code, msg),
+		CreatedAt: timestamppb.Now(),
+	}
+}
