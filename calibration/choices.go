@@ -16,11 +16,17 @@ type ChoiceMetrics struct {
 	ECE20    float64 `json:"ece20"`     // 20-bin ECE of the max probability vs top-1 correctness
 }
 
+// TieTolerance is how close two probabilities must be to count as tied, the
+// same tolerance the role-identification judge abstains within.
+const TieTolerance = 1e-9
+
 // EvaluateChoices scores distributions dists[i] over candidates against the
 // gold index gold[i].
 //
-//   - Top1/ECE20: the prediction is the argmax, ties going to the lowest
-//     index (the same rule the judges use), and its confidence is the max.
+//   - Top1/ECE20: the prediction is the argmax and its confidence the max.
+//     A top shared within TieTolerance is no prediction (the judges abstain
+//     on it) and counts as wrong, so a flat distribution never scores a hit
+//     because gold happens to be listed first.
 //   - Top2: candidates ordered by probability descending, ties by index
 //     ascending; gold among the first two.
 //   - MeanRank: 1 + (number of candidates strictly above gold) +
@@ -82,7 +88,13 @@ func EvaluateChoices(dists [][]float64, gold []int) (ChoiceMetrics, error) {
 			}
 		}
 		maxProbs[i] = d[argmax]
-		top1[i] = argmax == g
+		topShared := 0
+		for _, p := range d {
+			if d[argmax]-p <= TieTolerance {
+				topShared++
+			}
+		}
+		top1[i] = argmax == g && topShared == 1
 		if top1[i] {
 			m.Top1++
 		}

@@ -69,3 +69,20 @@ func TestEvaluateChoicesErrors(t *testing.T) {
 		t.Errorf("empty: %+v, %v", m, err)
 	}
 }
+
+// A flat or near-flat top is an abstention, not a hit for whichever gold
+// candidate happens to be listed first.
+func TestEvaluateChoicesTiedTopIsNotAHit(t *testing.T) {
+	dists := [][]float64{
+		{0.25, 0.25, 0.25, 0.25},
+		{0.5, 0.5 - 1e-12, 0},
+		{0.6, 0.4, 0},
+	}
+	m, err := EvaluateChoices(dists, []int{0, 0, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 1.0 / 3; math.Abs(m.Top1-want) > 1e-12 {
+		t.Fatalf("Top1 = %v, want %v (only the clear argmax counts)", m.Top1, want)
+	}
+}
