@@ -66,6 +66,9 @@ func LoadFile(path string) (FileConfig, error) {
 	if err := dec.Decode(&fc); err != nil {
 		return FileConfig{}, fmt.Errorf("models file %s: %w", path, err)
 	}
+	if dec.More() {
+		return FileConfig{}, fmt.Errorf("models file %s: unexpected data after the JSON object", path)
+	}
 	return fc, nil
 }
 
@@ -108,8 +111,10 @@ func (c *ModelConfig) normalize() error {
 	if c.Timeout == "" {
 		c.Timeout = "60s"
 	}
-	if _, err := time.ParseDuration(c.Timeout); err != nil {
+	if d, err := time.ParseDuration(c.Timeout); err != nil {
 		return fmt.Errorf("model %q: timeout: %w", c.Name, err)
+	} else if d <= 0 {
+		return fmt.Errorf("model %q: timeout must be positive, got %s", c.Name, c.Timeout)
 	}
 	if c.MaxRetries == nil {
 		three := 3

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"syscall"
 
 	"github.com/openai/openai-go/v3"
@@ -60,9 +61,20 @@ type CallError struct {
 	// Attempts counts the HTTP attempts made, retries included.
 	Attempts int64
 	Err      error
+
+	secret string // the API key, redacted from messages
 }
 
 func (e *CallError) Error() string {
+	msg := e.message()
+	if len(e.secret) >= 4 {
+		// A backend or proxy may echo the Authorization header back.
+		msg = strings.ReplaceAll(msg, e.secret, "[redacted]")
+	}
+	return msg
+}
+
+func (e *CallError) message() string {
 	switch e.Kind {
 	case FaultUnreachable:
 		return fmt.Sprintf("judge model %q: cannot reach %s (%v); start the backend there, or set OPENAI_BASE_URL (or base_url in the models file) to where it runs",
@@ -85,7 +97,7 @@ func IsUnreachable(err error) bool {
 }
 
 func classify(cfg *ModelConfig, err error) *CallError {
-	ce := &CallError{Model: cfg.Name, BaseURL: cfg.BaseURL, Err: err, Kind: FaultOther}
+	ce := &CallError{Model: cfg.Name, BaseURL: cfg.BaseURL, Err: err, Kind: FaultOther, secret: cfg.apiKey}
 	var apiErr *openai.Error
 	var netErr net.Error
 	switch {

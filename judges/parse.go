@@ -19,11 +19,13 @@ func decodeObject(content string) (obj map[string]any, repaired bool, err error)
 		return nil, false, errors.New("empty output")
 	}
 	if err := json.Unmarshal([]byte(s), &obj); err == nil && obj != nil {
-		return lowerKeys(obj), false, nil
+		obj, err := lowerKeys(obj)
+		return obj, false, err
 	}
 	if span, ok := firstObject(s); ok {
 		if err := json.Unmarshal([]byte(span), &obj); err == nil && obj != nil {
-			return lowerKeys(obj), true, nil
+			obj, err := lowerKeys(obj)
+			return obj, true, err
 		}
 	}
 	return nil, false, fmt.Errorf("no JSON object in output %q", clip(s, 80))
@@ -58,12 +60,19 @@ func firstObject(s string) (string, bool) {
 	return "", false
 }
 
-func lowerKeys(m map[string]any) map[string]any {
+// lowerKeys folds keys to lower case so "Choice" reads as "choice". Two
+// keys that fold to the same name make the answer ambiguous: an error,
+// never a pick that depends on map order.
+func lowerKeys(m map[string]any) (map[string]any, error) {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
-		out[strings.ToLower(strings.TrimSpace(k))] = v
+		lk := strings.ToLower(strings.TrimSpace(k))
+		if _, dup := out[lk]; dup {
+			return nil, fmt.Errorf("ambiguous output: key %q appears more than once", lk)
+		}
+		out[lk] = v
 	}
-	return out
+	return out, nil
 }
 
 // stringField returns the first present key as text.
