@@ -11,7 +11,8 @@ import (
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 )
 
-// NewHandler mounts the JudgeService, gRPC health and reflection on one mux.
+// NewHandler mounts the JudgeService, the CalibrationService, gRPC health
+// and reflection on one mux.
 // Every protocol (gRPC, gRPC-Web, Connect) is served by the same handlers.
 func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 	opts = append([]connect.HandlerOption{
@@ -25,8 +26,10 @@ func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 	}, opts...)
 	mux := http.NewServeMux()
 	mux.Handle(personajudgev1connect.NewJudgeServiceHandler(svc, opts...))
-	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(personajudgev1connect.JudgeServiceName)))
-	reflector := grpcreflect.NewStaticReflector(personajudgev1connect.JudgeServiceName)
+	mux.Handle(personajudgev1connect.NewCalibrationServiceHandler(svc.Calibration(), opts...))
+	names := []string{personajudgev1connect.JudgeServiceName, personajudgev1connect.CalibrationServiceName}
+	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(names...)))
+	reflector := grpcreflect.NewStaticReflector(names...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	return mux

@@ -25,6 +25,8 @@ type Service struct {
 	engine *judges.Engine
 	store  *store.Store
 	log    *slog.Logger
+	// calibrators caches each profile's active calibrator (calibration_serve.go).
+	calibrators *calibratorCache
 }
 
 // NewService builds the service over an engine and a store.
@@ -32,7 +34,7 @@ func NewService(engine *judges.Engine, st *store.Store, log *slog.Logger) *Servi
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{engine: engine, store: st, log: log}
+	return &Service{engine: engine, store: st, log: log, calibrators: newCalibratorCache(st)}
 }
 
 func (s *Service) knownModel(name string) bool {
@@ -55,9 +57,12 @@ func (s *Service) judgeOne(ctx context.Context, req *pb.ScoreRequest) (*pb.Score
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.engine.Judge(ctx, task, s.judgeConfig(req.Judge))
+	resp, err := s.engine.Judge(ctx, task, s.judgeConfig(req))
 	if err != nil {
 		return nil, judgeError(ctx, err)
+	}
+	if err := s.applyCalibrator(ctx, req.Judge, resp); err != nil {
+		return nil, err
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -72,6 +77,7 @@ func (s *Service) judgeOne(ctx context.Context, req *pb.ScoreRequest) (*pb.Score
 		s.log.Error("save judgment", "judgment_id", resp.JudgmentId, "err", err)
 		return nil, connect.NewError(connect.CodeUnavailable, errors.New("the judgment could not be recorded; retry"))
 	}
+	recordJudgment(ctx, kind, resp)
 	return resp, nil
 }
 
@@ -107,11 +113,16 @@ func taskFor(req *pb.ScoreRequest) (judges.Task, string, error) {
 	return nil, "", invalidArgument(badField("task", "one of role_identification, preference or adherence must be set"))
 }
 
-func (s *Service) judgeConfig(c *pb.JudgeConfig) judges.Config {
+func (s *Service) judgeConfig(req *pb.ScoreRequest) judges.Config {
+	c := req.Judge
 	cfg := judges.Config{
 		Models:  c.GetModels(),
 		Policy:  c.GetOrderPolicy(),
 		Samples: int(c.GetSamplesPerOrder()),
+		Cache:   c.GetCache(),
+		// The cache key covers the task's inputs and the options that
+		// change its prompt, not the caller's item_id.
+		ItemDigest: judges.ItemDigest(&pb.ScoreRequest{Task: req.Task, Judge: &pb.JudgeConfig{AllowTie: c.GetAllowTie()}}),
 	}
 	if len(cfg.Models) == 0 {
 		cfg.Models = []string{s.engine.Models.Default()}

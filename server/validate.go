@@ -70,8 +70,14 @@ func validateJudgeConfig(c *pb.JudgeConfig, known modelLookup) *fieldError {
 	if _, ok := pb.OrderPolicy_name[int32(c.OrderPolicy)]; !ok {
 		return badField("judge.order_policy", "unknown value %d", c.OrderPolicy)
 	}
+	if _, ok := pb.CachePolicy_name[int32(c.Cache)]; !ok {
+		return badField("judge.cache", "unknown value %d", c.Cache)
+	}
 	if c.SamplesPerOrder < 0 || c.SamplesPerOrder > MaxSamples {
 		return badField("judge.samples_per_order", "must be between 0 and %d, got %d", MaxSamples, c.SamplesPerOrder)
+	}
+	if p := c.MinCalibratedProbability; math.IsNaN(p) || p < 0 || p > 1 {
+		return badField("judge.min_calibrated_probability", "must be between 0 and 1, got %v", p)
 	}
 	if c.Temperature != nil {
 		t := *c.Temperature

@@ -24,6 +24,50 @@ var migrations = []string{
 	);
 	CREATE INDEX judgments_profile ON judgments(profile, created_at);
 	CREATE INDEX judgments_item ON judgments(item_id);`,
+	// 2: the LLM response cache, content-addressed (see judges.callKey).
+	`CREATE TABLE llm_cache (
+		key        TEXT PRIMARY KEY,
+		value      BLOB NOT NULL,
+		created_at INTEGER NOT NULL
+	);`,
+	// 3: calibration. outcomes labels stored judgments (one label per
+	// judgment); raw_outcomes holds imported historical (profile, certainty,
+	// correct) records that have no stored judgment; calibrators holds every
+	// fitted calibrator, versioned per profile, the partial unique index
+	// keeping at most one active per profile.
+	`CREATE TABLE outcomes (
+		judgment_id TEXT PRIMARY KEY REFERENCES judgments(id),
+		choice      INTEGER,
+		tie         INTEGER NOT NULL,
+		score       REAL,
+		recorded_at INTEGER NOT NULL
+	);
+	CREATE TABLE raw_outcomes (
+		id          INTEGER PRIMARY KEY,
+		profile     TEXT NOT NULL,
+		certainty   REAL NOT NULL,
+		correct     INTEGER NOT NULL,
+		options     INTEGER NOT NULL,
+		consistency REAL,
+		logprob     REAL,
+		imported_at INTEGER NOT NULL
+	);
+	CREATE INDEX raw_outcomes_profile ON raw_outcomes(profile, id);
+	CREATE TABLE calibrators (
+		profile    TEXT NOT NULL,
+		seq        INTEGER NOT NULL,
+		version    TEXT NOT NULL,
+		method     TEXT NOT NULL,
+		model      TEXT NOT NULL,
+		threshold  REAL,
+		n          INTEGER NOT NULL,
+		active     INTEGER NOT NULL,
+		report     BLOB NOT NULL,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (profile, version),
+		UNIQUE (profile, seq)
+	);
+	CREATE UNIQUE INDEX calibrators_active ON calibrators(profile) WHERE active = 1;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

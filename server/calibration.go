@@ -1,0 +1,275 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+
+	"connectrpc.com/connect"
+	"github.com/personajudge/personajudge/calibration"
+	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
+	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
+	"github.com/personajudge/personajudge/store"
+)
+
+// CalibrationService implements CalibrationService: labels and imported
+// outcomes in, fitted calibrators and their held-out reports out. It shares
+// the active-calibrator cache with the Service that answers Score, so a fit
+// takes effect on the next Score.
+type CalibrationService struct {
+	store *store.Store
+	cache *calibratorCache
+	log   *slog.Logger
+}
+
+var _ personajudgev1connect.CalibrationServiceHandler = (*CalibrationService)(nil)
+
+// Calibration returns the CalibrationService over the same store and cache.
+func (s *Service) Calibration() *CalibrationService {
+	return &CalibrationService{store: s.store, cache: s.calibrators, log: s.log}
+}
+
+func (c *CalibrationService) internal(what string, err error) error {
+	c.log.Error(what, "err", err)
+	return connect.NewError(connect.CodeInternal, fmt.Errorf("%s: %w", what, err))
+}
+
+// RecordOutcomes labels stored judgments, all or nothing.
+func (c *CalibrationService) RecordOutcomes(ctx context.Context, req *pb.RecordOutcomesRequest) (*pb.RecordOutcomesResponse, error) {
+	if fe := validateRecordOutcomes(req); fe != nil {
+		return nil, invalidArgument(fe)
+	}
+	// Judgments are never deleted, so checking them before the write
+	// transaction cannot go stale.
+	for i, o := range req.Outcomes {
+		sreq, _, err := c.store.GetJudgment(ctx, o.JudgmentId)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, invalidArgument(badField(fmt.Sprintf("outcomes[%d].judgment_id", i), "no judgment %s", o.JudgmentId))
+		}
+		if err != nil {
+			return nil, c.internal("read judgment", err)
+		}
+		if fe := labelFits(fmt.Sprintf("outcomes[%d].label", i), sreq, o.Label); fe != nil {
+			return nil, invalidArgument(fe)
+		}
+	}
+	recorded, unchanged, err := c.store.RecordOutcomes(ctx, req.Outcomes, req.Overwrite)
+	var oe *store.OutcomeError
+	switch {
+	case errors.As(err, &oe) && errors.Is(err, store.ErrLabelConflict):
+		return nil, connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf(
+			"outcomes[%d].judgment_id: judgment %s is already labelled %s, not %s; set overwrite to replace the label",
+			oe.Index, oe.JudgmentID, describeLabel(oe.Existing), describeLabel(req.Outcomes[oe.Index].Label)))
+	case errors.As(err, &oe) && errors.Is(err, store.ErrNotFound):
+		return nil, invalidArgument(badField(fmt.Sprintf("outcomes[%d].judgment_id", oe.Index), "no judgment %s", oe.JudgmentID))
+	case err != nil:
+		return nil, c.internal("record outcomes", err)
+	}
+	return &pb.RecordOutcomesResponse{Recorded: int32(recorded), Unchanged: int32(unchanged)}, nil
+}
+
+func describeLabel(l *pb.Label) string {
+	switch {
+	case l.GetTie():
+		return "tie"
+	case l.Choice != nil:
+		return fmt.Sprintf("choice %d", l.GetChoice())
+	case l.Score != nil:
+		return fmt.Sprintf("score %g", l.GetScore())
+	}
+	return "(empty)"
+}
+
+// ImportOutcomes stores historical records, all or nothing.
+func (c *CalibrationService) ImportOutcomes(ctx context.Context, req *pb.ImportOutcomesRequest) (*pb.ImportOutcomesResponse, error) {
+	if fe := validateImportOutcomes(req); fe != nil {
+		return nil, invalidArgument(fe)
+	}
+	n, err := c.store.ImportOutcomes(ctx, req.Records)
+	if err != nil {
+		return nil, c.internal("import outcomes", err)
+	}
+	return &pb.ImportOutcomesResponse{Imported: int32(n)}, nil
+}
+
+// FitCalibrator fits, evaluates out of fold, stores a new version and
+// (unless asked not to) activates it.
+func (c *CalibrationService) FitCalibrator(ctx context.Context, req *pb.FitCalibratorRequest) (*pb.FitCalibratorResponse, error) {
+	p, fe := validateFit(req)
+	if fe != nil {
+		return nil, invalidArgument(fe)
+	}
+	samples, err := c.store.LabelledSamples(ctx, req.Profile)
+	if err != nil {
+		return nil, c.internal("read outcomes", err)
+	}
+	if len(samples) < MinCalibrationOutcomes {
+		return nil, connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf(
+			"profile %q has %d labelled outcomes; fitting needs at least %d", req.Profile, len(samples), MinCalibrationOutcomes))
+	}
+	if err := requireFeatures(p.opts, samples); err != nil {
+		return nil, err
+	}
+	report, model, th, err := heldOut(req.Profile, p, samples)
+	if err != nil {
+		return nil, connect.NewError(connect.CodeFailedPrecondition, err)
+	}
+	cal := &store.Calibrator{Profile: req.Profile, Model: model, N: len(samples), Report: report}
+	if th.Found {
+		cal.Threshold = &th.Threshold
+	}
+	// Invalidate after the commit: a Score that loads between the commit
+	// and this call reads the new row anyway.
+	err = c.store.SaveCalibrator(ctx, cal, !req.DoNotActivate)
+	c.cache.invalidate(req.Profile)
+	if err != nil {
+		return nil, c.internal("save calibrator", err)
+	}
+	return &pb.FitCalibratorResponse{Calibrator: calibratorInfo(cal), Report: cal.Report}, nil
+}
+
+// requireFeatures refuses a Platt fit on a feature some outcomes lack: a
+// missing value is not a zero.
+func requireFeatures(opts calibration.Options, samples []store.LabelledSample) error {
+	check := func(on bool, field, what string, get func(store.LabelledSample) float64) error {
+		if !on {
+			return nil
+		}
+		missing := 0
+		for _, s := range samples {
+			if math.IsNaN(get(s)) {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return nil
+		}
+		return connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf(
+			"%s: %d of %d outcomes have no %s", field, missing, len(samples), what))
+	}
+	if err := check(opts.UseConsistency, "use_position_consistency", "position consistency",
+		func(s store.LabelledSample) float64 { return s.Consistency }); err != nil {
+		return err
+	}
+	return check(opts.UseLogprob, "use_logprob", "logprob confidence",
+		func(s store.LabelledSample) float64 { return s.Logprob })
+}
+
+// heldOut fits the final model on every sample and reports metrics and the
+// high-certainty threshold from out-of-fold predictions only, so nothing
+// reported was measured on data the predicting model saw. The threshold is
+// then applied to the final model's predictions, the usual cross-fitting
+// approximation.
+func heldOut(profile string, p fitParams, samples []store.LabelledSample) (*pb.CalibrationReport, *calibration.Model, calibration.Threshold, error) {
+	cs := make([]calibration.Sample, len(samples))
+	raw := make([]float64, len(samples))
+	correct := make([]bool, len(samples))
+	for i, s := range samples {
+		cs[i], raw[i], correct[i] = s.Sample, s.Confidence, s.Correct
+	}
+	oof, err := calibration.CrossFit(p.method, cs, p.opts, p.folds, crossFitSeed)
+	if err != nil {
+		return nil, nil, calibration.Threshold{}, err
+	}
+	th, err := calibration.HighCertaintyThreshold(oof, correct, p.target)
+	if err != nil {
+		return nil, nil, calibration.Threshold{}, err
+	}
+	model, err := calibration.Fit(p.method, cs, p.opts)
+	if err != nil {
+		return nil, nil, calibration.Threshold{}, err
+	}
+	report := &pb.CalibrationReport{
+		Profile:    profile,
+		Raw:        metricsPB(calibration.Evaluate(raw, correct)),
+		Calibrated: metricsPB(calibration.Evaluate(oof, correct)),
+		Threshold:  thresholdPB(th, p.target),
+	}
+	return report, model, th, nil
+}
+
+// GetCalibrationReport returns the stored held-out report of the active (or
+// named) calibrator; for a profile without one, the raw metrics of its
+// current outcomes.
+func (c *CalibrationService) GetCalibrationReport(ctx context.Context, req *pb.GetCalibrationReportRequest) (*pb.GetCalibrationReportResponse, error) {
+	if fe := validateReportRequest(req); fe != nil {
+		return nil, invalidArgument(fe)
+	}
+	var cal *store.Calibrator
+	var err error
+	if req.CalibratorVersion != "" {
+		cal, err = c.store.GetCalibrator(ctx, req.Profile, req.CalibratorVersion)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf(
+				"calibrator_version: profile %q has no calibrator %q", req.Profile, req.CalibratorVersion))
+		}
+	} else {
+		cal, err = c.store.ActiveCalibrator(ctx, req.Profile)
+		if errors.Is(err, store.ErrNotFound) {
+			cal, err = nil, nil
+		}
+	}
+	if err != nil {
+		return nil, c.internal("read calibrator", err)
+	}
+	if cal != nil {
+		return &pb.GetCalibrationReportResponse{Report: cal.Report}, nil
+	}
+	samples, err := c.store.LabelledSamples(ctx, req.Profile)
+	if err != nil {
+		return nil, c.internal("read outcomes", err)
+	}
+	if len(samples) == 0 {
+		all, err := c.store.ListCalibrators(ctx, req.Profile)
+		if err != nil {
+			return nil, c.internal("list calibrators", err)
+		}
+		if len(all) == 0 {
+			return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf(
+				"profile: no outcomes or calibrators for profile %q", req.Profile))
+		}
+	}
+	raw := make([]float64, len(samples))
+	correct := make([]bool, len(samples))
+	for i, s := range samples {
+		raw[i], correct[i] = s.Confidence, s.Correct
+	}
+	return &pb.GetCalibrationReportResponse{Report: &pb.CalibrationReport{
+		Profile: req.Profile,
+		Raw:     metricsPB(calibration.Evaluate(raw, correct)),
+	}}, nil
+}
+
+func calibratorInfo(c *store.Calibrator) *pb.CalibratorInfo {
+	return &pb.CalibratorInfo{
+		Profile:   c.Profile,
+		Version:   c.Version,
+		Method:    methodEnum(c.Model.Method),
+		N:         int32(c.N),
+		Active:    c.Active,
+		Threshold: c.Report.GetThreshold(),
+	}
+}
+
+func metricsPB(m calibration.Metrics) *pb.CalibrationMetrics {
+	out := &pb.CalibrationMetrics{
+		N: int32(m.N), Accuracy: m.Accuracy, Ece10: m.ECE10, Ece20: m.ECE20, Mce: m.MCE10,
+		Brier: m.Brier, LogLoss: m.LogLoss, Auroc: m.AUROC,
+	}
+	for _, b := range m.Bins {
+		out.Bins = append(out.Bins, &pb.ReliabilityBin{Lo: b.Lo, Hi: b.Hi, Count: int32(b.Count), MeanConfidence: b.MeanConfidence, Accuracy: b.Accuracy})
+	}
+	for _, r := range m.RiskCoverage {
+		out.RiskCoverage = append(out.RiskCoverage, &pb.RiskCoveragePoint{Threshold: r.Threshold, Coverage: r.Coverage, Risk: r.Risk})
+	}
+	return out
+}
+
+func thresholdPB(t calibration.Threshold, target float64) *pb.ThresholdInfo {
+	return &pb.ThresholdInfo{
+		Found: t.Found, Threshold: t.Threshold, Coverage: t.Coverage, Precision: t.Precision,
+		LowerBound: t.LowerBound, TargetPrecision: target, Kept: int32(t.Kept),
+	}
+}
