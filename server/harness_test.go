@@ -48,7 +48,7 @@ func newHarness(t testing.TB, b llmfake.Behavior, opts ...harnessOption) *harnes
 
 func newHarnessWith(t testing.TB, fake *llmfake.Server, fc clients.FileConfig) *harness {
 	t.Helper()
-	return buildHarness(t, fake, fc, false)
+	return buildHarness(t, fake, fc, harnessExtras{})
 }
 
 // newCachedHarness is newHarness with the SQLite response cache enabled, as
@@ -60,10 +60,18 @@ func newCachedHarness(t testing.TB, b llmfake.Behavior) *harness {
 	retries := 2
 	return buildHarness(t, fake, clients.FileConfig{Models: []clients.ModelConfig{
 		{Name: "judge", BaseURL: fake.BaseURL(), MaxConcurrency: 16, Timeout: "5s", MaxRetries: &retries},
-	}}, true)
+	}}, harnessExtras{cache: true})
 }
 
-func buildHarness(t testing.TB, fake *llmfake.Server, fc clients.FileConfig, cache bool) *harness {
+// harnessExtras turns on what `serve` adds around the service.
+type harnessExtras struct {
+	cache     bool
+	gate      *Gate
+	maxQueued int
+	log       io.Writer
+}
+
+func buildHarness(t testing.TB, fake *llmfake.Server, fc clients.FileConfig, x harnessExtras) *harness {
 	t.Helper()
 	reg, err := clients.NewRegistry(fc, nil)
 	if err != nil {
@@ -74,13 +82,24 @@ func buildHarness(t testing.TB, fake *llmfake.Server, fc clients.FileConfig, cac
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logOut := x.log
+	if logOut == nil {
+		logOut = io.Discard
+	}
+	log := slog.New(slog.NewTextHandler(logOut, nil))
 	engine := &judges.Engine{Models: reg, MaxReasks: 2}
-	if cache {
+	if x.cache {
 		engine.Cache = st
 	}
 	svc := NewService(engine, st, log)
-	srv := httptest.NewUnstartedServer(NewHandler(svc))
+	if x.maxQueued > 0 {
+		svc.SetMaxQueued(x.maxQueued)
+	}
+	var opts []connect.HandlerOption
+	if x.gate != nil {
+		opts = append(opts, connect.WithInterceptors(x.gate.Interceptor()))
+	}
+	srv := httptest.NewUnstartedServer(NewHandler(svc, opts...))
 	srv.Config = NewHTTPServer(srv.Config.Handler)
 	srv.Start()
 	t.Cleanup(srv.Close)

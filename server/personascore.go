@@ -36,6 +36,11 @@ func (s *Service) PersonaScore(ctx context.Context, req *pb.PersonaScoreRequest)
 	if fe := validatePersonaScore(req, s.knownModel); fe != nil {
 		return nil, invalidArgument(fe)
 	}
+	release, err := s.admission.tryAdmit(len(req.Items))
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	results := make([]*pb.ScoreResponse, len(req.Items))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(personaScoreWorkers)

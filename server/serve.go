@@ -15,6 +15,8 @@ type ServeOptions struct {
 	// shutdown signal; default 60s.
 	ShutdownGrace time.Duration
 	Log           *slog.Logger
+	// CertFile and KeyFile, when both set, serve TLS (HTTP/2 by ALPN).
+	CertFile, KeyFile string
 }
 
 // NewHTTPServer returns an http.Server speaking HTTP/1.1 and cleartext
@@ -27,6 +29,7 @@ type ServeOptions struct {
 func NewHTTPServer(h http.Handler) *http.Server {
 	p := new(http.Protocols)
 	p.SetHTTP1(true)
+	p.SetHTTP2(true)
 	p.SetUnencryptedHTTP2(true)
 	return &http.Server{
 		Handler:           h,
@@ -49,7 +52,13 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, opts ServeOpt
 		log = slog.Default()
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if opts.CertFile != "" {
+			errc <- srv.ServeTLS(ln, opts.CertFile, opts.KeyFile)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

@@ -19,7 +19,7 @@ import (
 
 // Service implements JudgeService.
 type Service struct {
-	// Methods not served yet answer Unimplemented.
+	// An RPC added to the contract answers Unimplemented until it is served.
 	personajudgev1connect.UnimplementedJudgeServiceHandler
 
 	engine *judges.Engine
@@ -27,6 +27,7 @@ type Service struct {
 	log    *slog.Logger
 	// calibrators caches each profile's active calibrator (calibration_serve.go).
 	calibrators *calibratorCache
+	admission   *admission
 }
 
 // NewService builds the service over an engine and a store.
@@ -34,7 +35,7 @@ func NewService(engine *judges.Engine, st *store.Store, log *slog.Logger) *Servi
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{engine: engine, store: st, log: log, calibrators: newCalibratorCache(st)}
+	return &Service{engine: engine, store: st, log: log, calibrators: newCalibratorCache(st), admission: newAdmission(DefaultMaxQueued)}
 }
 
 func (s *Service) knownModel(name string) bool {
@@ -44,6 +45,11 @@ func (s *Service) knownModel(name string) bool {
 
 // Score validates, judges, records and answers one item.
 func (s *Service) Score(ctx context.Context, req *pb.ScoreRequest) (*pb.ScoreResponse, error) {
+	release, err := s.admission.tryAdmit(1)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	return s.judgeOne(ctx, req)
 }
 

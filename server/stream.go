@@ -69,8 +69,16 @@ func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		// The global bound applies to streams too; a stream waits for room
+		// (and so stops reading) instead of being refused.
+		release, err := s.admission.admit(ctx)
+		if err != nil {
+			<-slots
+			return err
+		}
 		wg.Go(func() {
 			defer func() { <-slots }()
+			defer release()
 			resp, err := s.judgeOne(ctx, item)
 			if err != nil {
 				if ctx.Err() != nil {

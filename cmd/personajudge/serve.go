@@ -2,6 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
+	"net/http"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/otelconnect"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -25,7 +30,35 @@ func runServe(args []string) error {
 	reasks := fs.Int("max-reasks", 2, "how often unreadable judge output is asked for again")
 	grace := fs.Duration("shutdown-grace", 60*time.Second, "how long in-flight judgments may finish after SIGINT/SIGTERM")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines instead of text")
+	keysFile := fs.String("api-keys", "", "JSON file of hashed API keys (see 'personajudge keys'); also PERSONAJUDGE_API_KEYS_FILE")
+	allowOpen := fs.Bool("allow-unauthenticated", false, "serve a non-loopback address without API keys")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key serves HTTPS")
+	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
+	maxQueued := fs.Int("max-queued", server.DefaultMaxQueued, "bound on items being judged or queued, across callers; beyond it requests get ResourceExhausted")
+	keyConc := fs.Int("key-max-concurrent", server.DefaultLimits.MaxConcurrent, "default RPCs in flight per API key")
+	keyRPS := fs.Float64("key-rps", server.DefaultLimits.RequestsPerSecond, "default RPCs per second per API key")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if *keysFile == "" {
+		*keysFile = os.Getenv("PERSONAJUDGE_API_KEYS_FILE")
+	}
+	var keys []server.KeyConfig
+	if *keysFile != "" {
+		var err error
+		if keys, err = server.LoadKeys(*keysFile); err != nil {
+			return err
+		}
+	}
+	if len(keys) == 0 && !*allowOpen && !isLoopback(*addr) {
+		return fmt.Errorf("refusing to serve %s without API keys: anyone who can reach it could judge at your expense; "+
+			"give --api-keys FILE, bind 127.0.0.1, or pass --allow-unauthenticated", *addr)
+	}
+	gate, err := server.NewGate(keys, server.Limits{MaxConcurrent: *keyConc, RequestsPerSecond: *keyRPS})
+	if err != nil {
 		return err
 	}
 	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
@@ -53,11 +86,43 @@ func runServe(args []string) error {
 	}
 	defer st.Close()
 
-	svc := server.NewService(&judges.Engine{Models: reg, MaxReasks: *reasks}, st, log)
+	tel, err := setupTelemetry(ctx)
+	if err != nil {
+		return fmt.Errorf("telemetry: %w", err)
+	}
+	defer tel.shutdown(context.WithoutCancel(ctx))
+	otelInterceptor, err := otelconnect.NewInterceptor()
+	if err != nil {
+		return fmt.Errorf("telemetry: %w", err)
+	}
+
+	svc := server.NewService(&judges.Engine{Models: reg, MaxReasks: *reasks, Cache: st}, st, log)
+	svc.SetMaxQueued(*maxQueued)
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", tel.metrics)
+	// Tracing sees every call, refused ones included; the gate then checks
+	// the key, its role and its limits.
+	mux.Handle("/", server.NewHandler(svc, connect.WithInterceptors(otelInterceptor, gate.Interceptor())))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "db", *dbPath, "models", reg.Names(), "default_model", reg.Default())
-	return server.Serve(ctx, server.NewHTTPServer(server.NewHandler(svc)), ln, server.ServeOptions{ShutdownGrace: *grace, Log: log})
+	if gate.Open() {
+		log.Warn("no API keys configured: every caller is admitted", "addr", ln.Addr().String())
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "db", *dbPath, "models", reg.Names(), "default_model", reg.Default(), "api_keys", len(keys))
+	return server.Serve(ctx, server.NewHTTPServer(mux), ln, server.ServeOptions{ShutdownGrace: *grace, Log: log, CertFile: *tlsCert, KeyFile: *tlsKey})
+}
+
+// isLoopback reports whether a listen address stays on this machine.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
