@@ -62,7 +62,7 @@ func addClientFlags(fs *flag.FlagSet) clientFlags {
 }
 
 func (c clientFlags) client() personajudgev1connect.CalibrationServiceClient {
-	return personajudgev1connect.NewCalibrationServiceClient(http.DefaultClient, *c.addr)
+	return personajudgev1connect.NewCalibrationServiceClient(http.DefaultClient, *c.addr, apiKeyOption())
 }
 
 // rpcError prefixes the status code, so scripts and people see at once

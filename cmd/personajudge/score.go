@@ -39,7 +39,7 @@ func runScore(args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	client := personajudgev1connect.NewJudgeServiceClient(http.DefaultClient, *addr)
+	client := personajudgev1connect.NewJudgeServiceClient(http.DefaultClient, *addr, apiKeyOption())
 	resp, err := client.Score(ctx, req)
 	if err != nil {
 		return fmt.Errorf("%s: %w", connect.CodeOf(err), err)

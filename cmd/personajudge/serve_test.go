@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,22 +23,63 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
-// buildBinary compiles the command once per test run.
+// The binary is compiled once for all tests of the package.
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// buildBinary compiles the command (once per test run) and returns its path.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "personajudge")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "personajudge-bin-"); binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "personajudge")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	return bin
+	return binPath
+}
+
+// lockedLog collects a child's log lines while tests read them.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) WriteString(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 var reAddr = regexp.MustCompile(`msg=serving addr=(\S+)`)
 
 // startServe runs `personajudge serve` on a free loopback port against the
 // given fake backend and returns the process and its base URL.
-func startServe(t *testing.T, bin string, fake *llmfake.Server, extra ...string) (*exec.Cmd, string, *strings.Builder) {
+func startServe(t *testing.T, bin string, fake *llmfake.Server, extra ...string) (*exec.Cmd, string, *lockedLog) {
 	t.Helper()
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "pj.db")}, extra...)
 	cmd := exec.Command(bin, args...)
@@ -49,7 +92,7 @@ func startServe(t *testing.T, bin string, fake *llmfake.Server, extra ...string)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	logs := &strings.Builder{}
+	logs := &lockedLog{}
 	sc := bufio.NewScanner(stderr)
 	deadline := time.After(30 * time.Second)
 	found := make(chan string, 1)
@@ -127,6 +170,7 @@ func TestServeScoreAndGracefulShutdown(t *testing.T) {
 		`gen_ai_client_token_usage`,
 		`personajudge_votes_total`,
 		`rpc_server_call_duration_seconds_count`,
+		`process_resident_memory_bytes`,
 	} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/otel"
@@ -34,6 +35,9 @@ func setupTelemetry(ctx context.Context) (*telemetry, error) {
 		return nil, err
 	}
 	reg := prometheus.NewRegistry()
+	// Process memory, CPU and Go runtime figures beside the service's own:
+	// what an operator checks first under load.
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
 	prom, err := promexporter.New(promexporter.WithRegisterer(reg))
 	if err != nil {
 		return nil, err
