@@ -51,6 +51,7 @@ func runLoad(args []string) error {
 		peakRSS   atomic.Int64
 	)
 	stopSampling := sampleRSS(*addr, &peakRSS)
+	cpuBefore := scrapeMetric(*addr, "process_cpu_seconds_total")
 	start := time.Now()
 	interval := time.Duration(float64(time.Second) / *rps)
 	next := start
@@ -94,6 +95,9 @@ func runLoad(args []string) error {
 		fmt.Printf("latency of ok: p50 %s  p90 %s  p99 %s  max %s\n",
 			quantile(latencies, 0.50), quantile(latencies, 0.90), quantile(latencies, 0.99), latencies[len(latencies)-1])
 	}
+	if cpu := scrapeMetric(*addr, "process_cpu_seconds_total") - cpuBefore; cpu > 0 && codes["ok"] > 0 {
+		fmt.Printf("server CPU: %.1f s, %.0f µs per answered judgment\n", cpu, cpu*1e6/float64(codes["ok"]))
+	}
 	if rss := peakRSS.Load(); rss > 0 {
 		fmt.Printf("server peak RSS: %.1f MiB\n", float64(rss)/(1<<20))
 	}
@@ -129,7 +133,7 @@ func sampleRSS(addr string, peak *atomic.Int64) func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {
-			if v := scrapeRSS(addr); v > peak.Load() {
+			if v := int64(scrapeMetric(addr, "process_resident_memory_bytes")); v > peak.Load() {
 				peak.Store(v)
 			}
 			select {
@@ -142,7 +146,9 @@ func sampleRSS(addr string, peak *atomic.Int64) func() {
 	return func() { close(done); wg.Wait() }
 }
 
-func scrapeRSS(addr string) int64 {
+// scrapeMetric reads one unlabelled gauge or counter from the service's
+// Prometheus endpoint; 0 when it cannot.
+func scrapeMetric(addr, name string) float64 {
 	res, err := http.Get(strings.TrimSuffix(addr, "/") + "/metrics")
 	if err != nil {
 		return 0
@@ -150,9 +156,9 @@ func scrapeRSS(addr string) int64 {
 	defer res.Body.Close()
 	sc := bufio.NewScanner(io.LimitReader(res.Body, 4<<20))
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
 			f, _ := strconv.ParseFloat(v, 64)
-			return int64(f)
+			return f
 		}
 	}
 	return 0
