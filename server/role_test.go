@@ -287,6 +287,11 @@ func TestRoleBadInput(t *testing.T) {
 		{"leaked speaker, other case", func(r *pb.ScoreRequest) { role(r).TargetUtterance = " person c : it was me" }, f + "target_utterance"},
 		{"leaked speaker, bracketed", func(r *pb.ScoreRequest) { role(r).TargetUtterance = "[Person A]: it was me" }, f + "target_utterance"},
 		{"leaked speaker, full-width colon", func(r *pb.ScoreRequest) { role(r).TargetUtterance = "Person D：是我" }, f + "target_utterance"},
+		{"leaked speaker, small colon", func(r *pb.ScoreRequest) { role(r).TargetUtterance = "Person D﹕ it was me" }, f + "target_utterance"},
+		{"leaked speaker, name starting with a bracket", func(r *pb.ScoreRequest) {
+			role(r).Candidates[1].Name = "(Al"
+			role(r).TargetUtterance = "(Al: it was me"
+		}, f + "target_utterance"},
 		{"empty turn text", func(r *pb.ScoreRequest) { role(r).Dialogue[1].Text = "" }, f + "dialogue[1].text"},
 		{"turn text too long", func(r *pb.ScoreRequest) { role(r).Dialogue[0].Text = strings.Repeat("x", MaxUtteranceBytes+1) }, f + "dialogue[0].text"},
 		{"speaker too long", func(r *pb.ScoreRequest) { role(r).Dialogue[0].Speaker = strings.Repeat("s", MaxSpeakerBytes+1) }, f + "dialogue[0].speaker"},

@@ -78,15 +78,21 @@ func validateRoleIdentification(t *pb.RoleIdentificationTask) *fieldError {
 // the target's speaker out of the request on purpose; a tag in the text
 // would hand the judge the answer and make the judgment meaningless.
 func leakedSpeaker(target string, cands []*pb.CandidateRole) (int, bool) {
-	s := strings.ToLower(strings.TrimLeft(strings.TrimSpace(target), `[(*"'`))
+	// Wrappers such as "[Name]:" or "**Name**:" are trimmed from both sides,
+	// so a name that itself starts with one cannot slip past.
+	const openers = `[(*"'`
+	s := strings.ToLower(strings.TrimLeft(strings.TrimSpace(target), openers))
 	for i, c := range cands {
-		name := strings.ToLower(strings.TrimSpace(c.Name))
+		name := strings.ToLower(strings.TrimLeft(strings.TrimSpace(c.Name), openers))
+		if name == "" {
+			continue
+		}
 		rest, ok := strings.CutPrefix(s, name)
 		if !ok {
 			continue
 		}
 		rest = strings.TrimLeft(rest, `])*"' `+"\t")
-		if strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：") {
+		if strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, "﹕") {
 			return i, true
 		}
 	}
