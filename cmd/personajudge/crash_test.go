@@ -41,6 +41,49 @@ func crashItem(cycle, worker, seq int) *pb.ScoreRequest {
 	}}}
 }
 
+const (
+	crashProfile = "preference/crash/pref-v1/cyclic"
+	crashBatch   = 60
+)
+
+// crashOutcomes is one batch of historical outcomes, distinct per batch.
+func crashOutcomes(cycle, batch int) *pb.ImportOutcomesRequest {
+	req := &pb.ImportOutcomesRequest{}
+	for i := range crashBatch {
+		c := float64(1 + (cycle*7+batch*13+i*29)%100)
+		req.Records = append(req.Records, &pb.RawOutcome{Profile: crashProfile, Certainty: c, Correct: (i+batch)%3 != 0})
+	}
+	return req
+}
+
+// verifyCalibration checks that every acknowledged calibrator is stored with
+// the sample count it was fitted on, and that every acknowledged import is
+// among the outcomes a new report counts.
+func verifyCalibration(t *testing.T, url string, imported int, fits map[string]int32, when string) {
+	t.Helper()
+	c := personajudgev1connect.NewCalibrationServiceClient(http.DefaultClient, url)
+	ctx := context.Background()
+	for version, n := range fits {
+		got, err := c.GetCalibrationReport(ctx, &pb.GetCalibrationReportRequest{Profile: crashProfile, CalibratorVersion: version})
+		if err != nil {
+			t.Fatalf("%s: acknowledged calibrator %s is not readable: %v", when, version, err)
+		}
+		if got.Report.Raw.N != n {
+			t.Fatalf("%s: calibrator %s reports n=%d, fitted on %d", when, version, got.Report.Raw.N, n)
+		}
+	}
+	if imported == 0 {
+		return
+	}
+	fit, err := c.FitCalibrator(ctx, &pb.FitCalibratorRequest{Profile: crashProfile, Method: pb.CalibrationMethod_CALIBRATION_METHOD_HISTOGRAM, DoNotActivate: true})
+	if err != nil {
+		t.Fatalf("%s: fit over the stored outcomes: %v", when, err)
+	}
+	if int(fit.Calibrator.N) < imported {
+		t.Fatalf("%s: %d outcomes stored, %d acknowledged", when, fit.Calibrator.N, imported)
+	}
+}
+
 type crashAck struct {
 	judgmentID string
 	req        *pb.ScoreRequest
@@ -67,6 +110,10 @@ func TestCrashKill9UnderLoadLosesNoAcknowledgedJudgment(t *testing.T) {
 	var (
 		mu   sync.Mutex
 		acks []crashAck
+		// Calibration writes acknowledged under the same load: imported
+		// outcomes (a running total) and fitted calibrators (version -> n).
+		importedAck int
+		fitsAck     = map[string]int32{}
 	)
 	// verify reads every acknowledged judgment back from a running server.
 	verify := func(client personajudgev1connect.JudgeServiceClient, when string) {
@@ -100,6 +147,7 @@ func TestCrashKill9UnderLoadLosesNoAcknowledgedJudgment(t *testing.T) {
 		client := personajudgev1connect.NewJudgeServiceClient(hc, url)
 		if cycle > 0 {
 			verify(client, fmt.Sprintf("after restart %d", cycle))
+			verifyCalibration(t, url, importedAck, fitsAck, fmt.Sprintf("after restart %d", cycle))
 		}
 
 		ctx, cancel := context.WithCancel(context.Background())
@@ -113,6 +161,26 @@ func TestCrashKill9UnderLoadLosesNoAcknowledgedJudgment(t *testing.T) {
 			enough      = make(chan struct{})
 			enoughOnce  sync.Once
 		)
+		// One more caller imports outcomes and fits calibrators meanwhile,
+		// so the kill can land in the middle of those writes too.
+		calClient := personajudgev1connect.NewCalibrationServiceClient(hc, url)
+		wg.Go(func() {
+			for batch := 0; ctx.Err() == nil; batch++ {
+				if _, err := calClient.ImportOutcomes(ctx, crashOutcomes(cycle, batch)); err != nil {
+					return
+				}
+				mu.Lock()
+				importedAck += crashBatch
+				mu.Unlock()
+				fit, err := calClient.FitCalibrator(ctx, &pb.FitCalibratorRequest{Profile: crashProfile, Method: pb.CalibrationMethod_CALIBRATION_METHOD_ISOTONIC})
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				fitsAck[fit.Calibrator.Version] = fit.Calibrator.N
+				mu.Unlock()
+			}
+		})
 		for w := range crashWorkers {
 			wg.Go(func() {
 				for seq := 0; ctx.Err() == nil; seq++ {
@@ -164,7 +232,10 @@ func TestCrashKill9UnderLoadLosesNoAcknowledgedJudgment(t *testing.T) {
 		if n := preKillErrs.Load(); n > 0 {
 			t.Fatalf("cycle %d: %d calls failed before the kill; first: %v", cycle, n, firstErr.Load())
 		}
-		t.Logf("cycle %d: %d judgments acknowledged, %d calls in flight at kill -9", cycle, cycleAcks.Load(), flying)
+		mu.Lock()
+		t.Logf("cycle %d: %d judgments acknowledged, %d calls in flight at kill -9; %d outcomes imported and %d calibrators fitted so far",
+			cycle, cycleAcks.Load(), flying, importedAck, len(fitsAck))
+		mu.Unlock()
 	}
 
 	// The last restart reads back everything acknowledged in every cycle,
@@ -172,6 +243,10 @@ func TestCrashKill9UnderLoadLosesNoAcknowledgedJudgment(t *testing.T) {
 	cmd, url, _ := startServe(t, bin, fake, "--db", db)
 	hc := &http.Client{Transport: &http.Transport{}}
 	verify(personajudgev1connect.NewJudgeServiceClient(hc, url), "after the last restart")
+	verifyCalibration(t, url, importedAck, fitsAck, "after the last restart")
+	if len(fitsAck) == 0 {
+		t.Fatal("no calibrator fit was acknowledged under load; the calibration check saw nothing")
+	}
 	hc.CloseIdleConnections()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
