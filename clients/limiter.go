@@ -12,7 +12,9 @@ import (
 // The concurrency limit adapts (AIMD): a 429 halves the current limit, so a
 // backend that is shedding load gets fewer parallel calls at once; every
 // `limit` successes in a row raise it by one, back up to the configured
-// maximum. Waiters are served in arrival order and wait as long as their
+// maximum. As in TCP, the limit is cut at most once per window: a 429 for a
+// call that started before the last cut says nothing about the new limit,
+// so a burst of 429s from one overloaded moment halves it once, not to 1. Waiters are served in arrival order and wait as long as their
 // context allows: a queued item fails only when its caller's deadline does.
 type limiter struct {
 	mu      sync.Mutex
@@ -20,6 +22,7 @@ type limiter struct {
 	limit   int
 	inUse   int
 	streak  int
+	epoch   uint64 // bumped at every cut; calls remember the epoch they started in
 	waiters []chan struct{}
 	rpm     *rate.Limiter // nil: no per-minute limit
 }
@@ -93,12 +96,23 @@ func (l *limiter) wakeLocked() {
 	}
 }
 
-// rateLimited records a 429 from the backend.
-func (l *limiter) rateLimited() {
+// started returns the window a call starts in, for rateLimited.
+func (l *limiter) started() uint64 {
 	l.mu.Lock()
-	l.limit = max(1, l.limit/2)
+	defer l.mu.Unlock()
+	return l.epoch
+}
+
+// rateLimited records a 429 for a call started in window epoch.
+func (l *limiter) rateLimited(epoch uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.streak = 0
-	l.mu.Unlock()
+	if epoch != l.epoch {
+		return // already cut since this call started
+	}
+	l.limit = max(1, l.limit/2)
+	l.epoch++
 }
 
 // succeeded records a successful call.

@@ -11,14 +11,20 @@ import (
 
 func TestLimiterAIMD(t *testing.T) {
 	l := newLimiter(16, 0)
-	l.rateLimited()
+	old := l.started()
+	l.rateLimited(old)
 	if got := l.current(); got != 8 {
 		t.Fatalf("after one 429: limit %d, want 8", got)
 	}
-	l.rateLimited()
-	l.rateLimited()
-	l.rateLimited()
-	l.rateLimited()
+	// More 429s for calls that started before the cut change nothing.
+	l.rateLimited(old)
+	l.rateLimited(old)
+	if got := l.current(); got != 8 {
+		t.Fatalf("429s from the same window cut again: limit %d, want 8", got)
+	}
+	for range 5 {
+		l.rateLimited(l.started())
+	}
 	if got := l.current(); got != 1 {
 		t.Fatalf("never below 1: limit %d", got)
 	}
@@ -146,9 +152,9 @@ func TestModelAdaptsConcurrencyTo429(t *testing.T) {
 	if res.Attempts != 4 {
 		t.Fatalf("attempts = %d, want 4 (three 429s, then success)", res.Attempts)
 	}
-	// 8 -> 4 -> 2 -> 1 on the 429s, then one success at limit 1 -> 2.
-	if got := m.ConcurrencyLimit(); got != 2 {
-		t.Fatalf("limit after three 429s and a success = %d, want 2", got)
+	// The three 429s are retries of one call, one window: one cut, 8 -> 4.
+	if got := m.ConcurrencyLimit(); got != 4 {
+		t.Fatalf("limit after three 429s of one call = %d, want 4", got)
 	}
 	for range 40 {
 		if _, err := m.Complete(ctx, Request{Messages: []Message{{Role: "user", Content: "hi"}}}); err != nil {

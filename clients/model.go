@@ -73,7 +73,10 @@ type Model struct {
 	tracer trace.Tracer
 }
 
-type attemptsKey struct{}
+type (
+	attemptsKey struct{}
+	epochKey    struct{}
+)
 
 func newModel(cfg ModelConfig, httpClient *http.Client) (*Model, error) {
 	if err := cfg.normalize(); err != nil {
@@ -94,7 +97,8 @@ func newModel(cfg ModelConfig, httpClient *http.Client) (*Model, error) {
 			res, err := next(r)
 			if err == nil && res.StatusCode == http.StatusTooManyRequests {
 				// Seen on every attempt, including openai-go's own retries.
-				lim.rateLimited()
+				epoch, _ := r.Context().Value(epochKey{}).(uint64)
+				lim.rateLimited(epoch)
 				rateLimited.Add(r.Context(), 1, metric.WithAttributes(attribute.String("gen_ai.request.model", cfg.Model)))
 			}
 			return res, err
@@ -140,6 +144,7 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 	if err := m.limit.wait(ctx); err != nil {
 		return nil, classify(&m.cfg, err)
 	}
+	ctx = context.WithValue(ctx, epochKey{}, m.limit.started())
 
 	ctx, span := m.tracer.Start(ctx, "chat "+m.cfg.Model, trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(

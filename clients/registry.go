@@ -20,6 +20,9 @@ func NewRegistry(fc FileConfig, httpClient *http.Client) (*Registry, error) {
 		return nil, fmt.Errorf("no judge models configured")
 	}
 	r := &Registry{models: map[string]*Model{}, defaultName: fc.Default}
+	if httpClient == nil {
+		httpClient = pooledClient(fc.Models)
+	}
 	for _, c := range fc.Models {
 		m, err := newModel(c, httpClient)
 		if err != nil {
@@ -59,3 +62,17 @@ func (r *Registry) Names() []string {
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// pooledClient keeps enough idle connections per backend for every call a
+// model may have in flight; Go's default keeps 2 per host, so 64 concurrent
+// calls would reconnect constantly.
+func pooledClient(models []ModelConfig) *http.Client {
+	conns := 0
+	for _, m := range models {
+		conns += max(m.MaxConcurrency, 8)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = max(t.MaxIdleConns, conns)
+	t.MaxIdleConnsPerHost = conns
+	return &http.Client{Transport: t}
+}

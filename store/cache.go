@@ -34,7 +34,7 @@ func (s *Store) PutResponse(ctx context.Context, key string, r clients.CachedRes
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO llm_cache (key, value, created_at) VALUES (?, ?, ?)
+	_, err = s.w.ExecContext(ctx, `INSERT INTO llm_cache (key, value, created_at) VALUES (?, ?, ?)
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value, created_at = excluded.created_at`,
 		key, raw, time.Now().UnixMilli())
 	return err

@@ -46,7 +46,7 @@ func (s *Store) SaveCalibrator(ctx context.Context, c *Calibrator, activate bool
 	if err != nil {
 		return fmt.Errorf("encode calibrator model: %w", err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Store) SaveCalibrator(ctx context.Context, c *Calibrator, activate bool
 // ActivateCalibrator makes a stored version the profile's active
 // calibrator, deactivating the previous one in the same transaction.
 func (s *Store) ActivateCalibrator(ctx context.Context, profile, version string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

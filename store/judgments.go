@@ -21,7 +21,7 @@ func (s *Store) SaveJudgment(ctx context.Context, kind string, req *pb.ScoreRequ
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO judgments
+	_, err = s.w.ExecContext(ctx, `INSERT INTO judgments
 		(id, item_id, kind, profile, status, certainty, consistency, request, response, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		resp.JudgmentId, resp.ItemId, kind, resp.JudgeProfile, int32(resp.Status),

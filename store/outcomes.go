@@ -41,7 +41,7 @@ func (e *OutcomeError) Unwrap() error { return e.Err }
 // existence and conflicts, inside the transaction, so two concurrent
 // batches cannot both believe they wrote first.
 func (s *Store) RecordOutcomes(ctx context.Context, outcomes []*pb.Outcome, overwrite bool) (recorded, unchanged int, err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -146,7 +146,7 @@ func sameLabel(a, b *pb.Label) bool {
 // how many were stored. options 0 is stored as 2 (pairwise), as the API
 // documents. The caller validates the values.
 func (s *Store) ImportOutcomes(ctx context.Context, records []*pb.RawOutcome) (int, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}

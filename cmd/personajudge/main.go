@@ -3,6 +3,10 @@
 //
 //	personajudge serve      run the service
 //	personajudge score      judge one item (JSON) through a running service
+//	personajudge calibrate  import outcomes, fit calibrators, report (import|fit|report)
+//	personajudge eval       stream a labelled dataset through the service and summarize
+//	personajudge sim        serve a simulated judge, or generate a labelled dataset
+//	personajudge keys       make or hash API keys
 package main
 
 import (
@@ -18,8 +22,13 @@ var commands = map[string]struct {
 	run     func(args []string) error
 	summary string
 }{
-	"serve": {runServe, "run the judge service"},
-	"score": {runScore, "judge one item, read as JSON, through a running service"},
+	"serve":     {runServe, "run the judge service"},
+	"score":     {runScore, "judge one item, read as JSON, through a running service"},
+	"calibrate": {runCalibrate, "import outcomes, fit calibrators and report on them, through a running service"},
+	"eval":      {runEval, "stream a JSON-lines dataset through ScoreStream, resumably, and summarize"},
+	"load":      {runLoad, "open-loop load generator for Score: codes, latency percentiles, server peak memory"},
+	"keys":      {runKeys, "make an API key and its hashed entry for --api-keys, or hash a key"},
+	"sim":       {runSim, "serve a simulated judge (OpenAI-compatible) for demos and load tests, or generate a labelled dataset"},
 }
 
 func main() {

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// progress shows how far a run has got: one line rewritten in place (\r)
+// on a terminal, plain lines at a slower pace otherwise (logs, CI), or
+// nothing. Rate and ETA count this run's results only.
+type progress struct {
+	w     io.Writer
+	mode  string // "bar", "lines" or "off"
+	every time.Duration
+	total int // items this run will send
+	done  atomic.Int64
+	start time.Time
+	stop  chan struct{}
+	wg    sync.WaitGroup
+}
+
+// progressMode resolves "auto": a bar when stderr is a terminal.
+func progressMode(mode string) (string, error) {
+	switch mode {
+	case "bar", "lines", "off":
+		return mode, nil
+	case "auto", "":
+		if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return "bar", nil
+		}
+		return "lines", nil
+	}
+	return "", fmt.Errorf("--progress must be auto, bar, lines or off, not %q", mode)
+}
+
+func startProgress(w io.Writer, mode string, every time.Duration, total int) *progress {
+	p := &progress{w: w, mode: mode, every: every, total: total, start: time.Now(), stop: make(chan struct{})}
+	if mode == "bar" {
+		p.every = 250 * time.Millisecond
+	}
+	if mode == "off" || p.every <= 0 {
+		return p
+	}
+	p.wg.Go(func() {
+		t := time.NewTicker(p.every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				p.show()
+			case <-p.stop:
+				return
+			}
+		}
+	})
+	return p
+}
+
+func (p *progress) add() { p.done.Add(1) }
+
+func (p *progress) line() string {
+	done := int(p.done.Load())
+	el := time.Since(p.start)
+	rate := float64(done) / max(el.Seconds(), 1e-9)
+	eta := "?"
+	if rate > 0 && done <= p.total {
+		eta = time.Duration(float64(p.total-done) / rate * float64(time.Second)).Round(time.Second).String()
+	}
+	frac := 1.0
+	if p.total > 0 {
+		frac = float64(done) / float64(p.total)
+	}
+	return fmt.Sprintf("%d/%d (%.1f%%)  %.1f/s  elapsed %s  ETA %s", done, p.total, 100*frac, rate, el.Round(time.Second), eta)
+}
+
+func (p *progress) show() {
+	switch p.mode {
+	case "bar":
+		const width = 24
+		done := int(p.done.Load())
+		n := width
+		if p.total > 0 {
+			n = min(width*done/p.total, width)
+		}
+		bar := make([]byte, width)
+		for i := range bar {
+			bar[i] = ' '
+			if i < n {
+				bar[i] = '='
+			}
+		}
+		fmt.Fprintf(p.w, "\r[%s] %s\033[K", bar, p.line())
+	case "lines":
+		fmt.Fprintf(p.w, "eval: %s\n", p.line())
+	}
+}
+
+// finish stops the display, leaving the final state on its own line.
+func (p *progress) finish() {
+	close(p.stop)
+	p.wg.Wait()
+	if p.mode == "bar" {
+		p.show()
+		fmt.Fprintln(p.w)
+	}
+}
