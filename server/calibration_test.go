@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"strings"
@@ -484,7 +485,11 @@ func TestFitOnLabelledJudgments(t *testing.T) {
 	for i := range 60 {
 		c := int64(50 + 40*(i%2)) // alternate 50 and 90
 		certainty.Store(c)
-		resp, err := h.connect.Score(ctx, prefItem(1))
+		// Distinct items: repeats of one item would count once (see
+		// store.LabelledSamples).
+		item := prefItem(1)
+		item.GetPreference().Persona += fmt.Sprintf(" (reader %d)", i)
+		resp, err := h.connect.Score(ctx, item)
 		if err != nil || resp.Status != verdict || resp.Verdict.GetChoice() != 1 {
 			t.Fatalf("score %d: %v, %v", i, resp, err)
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -213,12 +214,47 @@ func JudgmentSample(resp *pb.ScoreResponse) LabelledSample {
 	}
 }
 
+// evidenceKey identifies what a judgment rests on: the request without the
+// caller's item_id or cache policy, every vote's raw answer, and the verdict
+// drawn from them. Two judgments with the same key are one piece of
+// evidence.
+func evidenceKey(rawReq []byte, resp *pb.ScoreResponse) ([sha256.Size]byte, error) {
+	req := &pb.ScoreRequest{}
+	if err := proto.Unmarshal(rawReq, req); err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	req.ItemId = ""
+	if req.Judge != nil {
+		req.Judge.Cache = pb.CachePolicy_CACHE_POLICY_UNSPECIFIED
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	h := sha256.New()
+	h.Write(b)
+	for _, v := range resp.Votes {
+		h.Write([]byte{0})
+		h.Write([]byte(v.RawAnswer))
+	}
+	verdict, err := proto.MarshalOptions{Deterministic: true}.Marshal(resp.Verdict)
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	h.Write([]byte{1})
+	h.Write(verdict)
+	fmt.Fprintf(h, "%v", resp.VerbalCertainty)
+	var key [sha256.Size]byte
+	h.Sum(key[:0])
+	return key, nil
+}
+
 // LabelledSamples returns every labelled sample of a profile: labelled
 // stored judgments whose status is VERDICT (abstentions and judge errors
 // have no answer to be right about), oldest first, then imported records in
 // import order. The order is fixed so that cross-fitting is repeatable.
 func (s *Store) LabelledSamples(ctx context.Context, profile string) ([]LabelledSample, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT j.response, o.choice, o.tie, o.score
+	rows, err := s.db.QueryContext(ctx, `SELECT j.request, j.response, o.choice, o.tie, o.score
 		FROM outcomes o JOIN judgments j ON j.id = o.judgment_id
 		WHERE j.profile = ? AND j.status = ? ORDER BY j.created_at, j.id`,
 		profile, int32(pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT))
@@ -226,12 +262,13 @@ func (s *Store) LabelledSamples(ctx context.Context, profile string) ([]Labelled
 		return nil, err
 	}
 	var out []LabelledSample
+	seen := map[[sha256.Size]byte]bool{}
 	for rows.Next() {
-		var raw []byte
+		var rawReq, raw []byte
 		var choice sql.NullInt64
 		var tie bool
 		var score sql.NullFloat64
-		if err := rows.Scan(&raw, &choice, &tie, &score); err != nil {
+		if err := rows.Scan(&rawReq, &raw, &choice, &tie, &score); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -240,6 +277,18 @@ func (s *Store) LabelledSamples(ctx context.Context, profile string) ([]Labelled
 			rows.Close()
 			return nil, fmt.Errorf("labelled judgment of %s: stored response: %w", profile, err)
 		}
+		// A judgment re-made from the response cache repeats an earlier one
+		// exactly; counting both would weigh the item twice and put copies
+		// on both sides of a cross-fitting split.
+		key, err := evidenceKey(rawReq, resp)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("labelled judgment of %s: stored request: %w", profile, err)
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
 		smp := JudgmentSample(resp)
 		smp.Correct = VerdictCorrect(resp.Verdict, labelFromColumns(choice, tie, score))
 		out = append(out, smp)

@@ -193,3 +193,32 @@ func TestImportOutcomesIsAllOrNothing(t *testing.T) {
 		t.Fatalf("a failed batch left %d records", len(got))
 	}
 }
+
+// A judgment re-made from the response cache (same request, same answers,
+// another item_id) is one piece of evidence, not two.
+func TestLabelledSamplesCountCachedCopiesOnce(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	verdict := pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
+	saveVerdict(t, s, "first", "p", 1, 0.8, verdict)
+	saveVerdict(t, s, "cached-copy", "p", 1, 0.8, verdict) // same content, another item_id
+	saveVerdict(t, s, "different", "p", 0, 0.8, verdict)
+	var labels []*pb.Outcome
+	for _, id := range []string{"first", "cached-copy", "different"} {
+		labels = append(labels, &pb.Outcome{JudgmentId: id, Label: choiceLabel(1)})
+	}
+	if _, _, err := s.RecordOutcomes(ctx, labels, false); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LabelledSamples(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, g := range got {
+		ids[g.JudgmentID] = true
+	}
+	if len(got) != 2 || !ids["different"] || ids["first"] == ids["cached-copy"] {
+		t.Fatalf("samples %+v, want one of the two copies and the different one", got)
+	}
+}
