@@ -51,6 +51,16 @@ func (r *Registry) Get(name string) (*Model, bool) {
 // Default is the model used when a request names none.
 func (r *Registry) Default() string { return r.defaultName }
 
+// TotalConcurrency is the sum of the models' concurrency limits: how many
+// LLM calls the service can have in flight at once.
+func (r *Registry) TotalConcurrency() int {
+	n := 0
+	for _, m := range r.models {
+		n += m.cfg.MaxConcurrency
+	}
+	return n
+}
+
 // Names lists the configured model names, sorted.
 func (r *Registry) Names() []string {
 	out := make([]string, 0, len(r.models))

@@ -18,6 +18,40 @@ import (
 // the sender, so a slow reader cannot grow the server's memory.
 const MaxStreamInFlight = 256
 
+// streamIDMemory is how many item ids a stream remembers for duplicate
+// detection: every item in flight and the most recent ones before them.
+// Remembering all ids would grow with the stream (a 10-million-item run
+// would hold ~1 GB); a duplicate older than this window is judged again
+// and answered twice, under the same item_id.
+const streamIDMemory = 100_000
+
+// recentIDs is a set of the last n ids added.
+type recentIDs struct {
+	set  map[string]struct{}
+	ring []string
+	next int
+}
+
+func newRecentIDs(n int) *recentIDs {
+	return &recentIDs{set: map[string]struct{}{}, ring: make([]string, 0, n)}
+}
+
+// add records id and reports whether it was new.
+func (r *recentIDs) add(id string) bool {
+	if _, ok := r.set[id]; ok {
+		return false
+	}
+	if len(r.ring) < cap(r.ring) {
+		r.ring = append(r.ring, id)
+	} else {
+		delete(r.set, r.ring[r.next])
+		r.ring[r.next] = id
+		r.next = (r.next + 1) % len(r.ring)
+	}
+	r.set[id] = struct{}{}
+	return true
+}
+
 // ScoreStream judges items as they arrive and sends each result when it is
 // ready (not in request order). A bad or failed item is a JUDGE_ERROR result
 // naming the problem; the stream goes on.
@@ -28,7 +62,7 @@ func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb
 		wg      sync.WaitGroup
 		slots   = make(chan struct{}, MaxStreamInFlight)
 		idsMu   sync.Mutex
-		seen    = map[string]bool{}
+		seen    = newRecentIDs(streamIDMemory)
 	)
 	send := func(r *pb.ScoreResponse) {
 		sendMu.Lock()
@@ -57,8 +91,7 @@ func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb
 			continue
 		}
 		idsMu.Lock()
-		dup := seen[id]
-		seen[id] = true
+		dup := !seen.add(id)
 		idsMu.Unlock()
 		if dup {
 			send(itemError(id, connect.CodeInvalidArgument, badField("item.item_id", "%q was already sent on this stream", clip(id, 64))))

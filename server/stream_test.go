@@ -330,3 +330,22 @@ func TestScoreStreamGRPCGo(t *testing.T) {
 		t.Fatalf("%d results, want 5", n)
 	}
 }
+
+func TestRecentIDs(t *testing.T) {
+	r := newRecentIDs(3)
+	for _, id := range []string{"a", "b", "c"} {
+		if !r.add(id) {
+			t.Fatalf("%s reported as a duplicate", id)
+		}
+	}
+	if r.add("b") {
+		t.Fatal("b within the window was not caught")
+	}
+	r.add("d") // pushes "a" out
+	if !r.add("a") {
+		t.Fatal("a, outside the window, was still remembered")
+	}
+	if r.add("d") || len(r.set) != 3 {
+		t.Fatalf("window holds %d ids, want 3", len(r.set))
+	}
+}

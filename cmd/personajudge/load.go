@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -73,7 +74,14 @@ func runLoad(args []string) error {
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				codes[connect.CodeOf(err).String()]++
+				code := connect.CodeOf(err).String()
+				if errors.Is(err, context.DeadlineExceeded) {
+					// The caller's own deadline, even when it struck while
+					// the answer was being read (which connect reports as
+					// unknown).
+					code = "deadline_exceeded"
+				}
+				codes[code]++
 				return
 			}
 			codes["ok"]++

@@ -34,7 +34,7 @@ func runServe(args []string) error {
 	allowOpen := fs.Bool("allow-unauthenticated", false, "serve a non-loopback address without API keys")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key serves HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
-	maxQueued := fs.Int("max-queued", server.DefaultMaxQueued, "bound on items being judged or queued, across callers; beyond it requests get ResourceExhausted")
+	maxQueued := fs.Int("max-queued", 0, "bound on items being judged or queued, across callers; beyond it requests get ResourceExhausted (0: 4 x the models' total max_concurrency)")
 	keyConc := fs.Int("key-max-concurrent", server.DefaultLimits.MaxConcurrent, "default RPCs in flight per API key")
 	keyRPS := fs.Float64("key-rps", server.DefaultLimits.RequestsPerSecond, "default RPCs per second per API key")
 	if err := fs.Parse(args); err != nil {
@@ -97,6 +97,12 @@ func runServe(args []string) error {
 	}
 
 	svc := server.NewService(&judges.Engine{Models: reg, MaxReasks: *reasks, Cache: st}, st, log)
+	// By default the queue holds about two rounds of pairwise judgments for
+	// the LLM capacity configured: enough to keep the backends busy, while
+	// more would only add waiting (and memory) before the same refusal.
+	if *maxQueued <= 0 {
+		*maxQueued = max(64, 4*reg.TotalConcurrency())
+	}
 	svc.SetMaxQueued(*maxQueued)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", tel.metrics)
@@ -110,7 +116,7 @@ func runServe(args []string) error {
 	if gate.Open() {
 		log.Warn("no API keys configured: every caller is admitted", "addr", ln.Addr().String())
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "db", *dbPath, "models", reg.Names(), "default_model", reg.Default(), "api_keys", len(keys))
+	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "max_queued", *maxQueued, "db", *dbPath, "models", reg.Names(), "default_model", reg.Default(), "api_keys", len(keys))
 	return server.Serve(ctx, server.NewHTTPServer(mux), ln, server.ServeOptions{ShutdownGrace: *grace, Log: log, CertFile: *tlsCert, KeyFile: *tlsKey})
 }
 
