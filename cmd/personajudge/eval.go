@@ -45,6 +45,7 @@ func runEval(args []string) error {
 // arrived and says how to resume.
 func evalRun(ctx context.Context, o evalOptions) (*evalStats, error) {
 	stats := newEvalStats()
+	stats.collectOutcomes = o.recordOutcomes
 	done, torn, err := loadResults(o.out, func(r *pb.ScoreResponse, l *pb.Label) bool {
 		if o.retryErrors && r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR {
 			stats.retried++
@@ -88,6 +89,11 @@ func evalRun(ctx context.Context, o evalOptions) (*evalStats, error) {
 	}
 	if local != nil && local.sim != nil {
 		stats.simCalls = local.sim.Stats().Calls
+	}
+	if o.recordOutcomes {
+		if err := recordRunOutcomes(ctx, o, addr, stats, runErr); err != nil && runErr == nil {
+			runErr = err
+		}
 	}
 	stats.print(o.stdout, o.out)
 	if runErr != nil {

@@ -14,19 +14,23 @@ import (
 
 // evalOptions is everything `eval` was asked to do.
 type evalOptions struct {
-	in, out       string
-	addr          string
-	local         bool
-	localOpts     localOptions
-	inFlight      int
-	orderPolicy   pb.OrderPolicy // UNSPECIFIED: keep each item's
-	cache         pb.CachePolicy // UNSPECIFIED: keep each item's
-	retryErrors   bool
-	progress      string
-	progressEvery time.Duration
-	syncEvery     time.Duration
-	stdout        io.Writer
-	stderr        io.Writer
+	in, out     string
+	addr        string
+	local       bool
+	localOpts   localOptions
+	inFlight    int
+	orderPolicy pb.OrderPolicy // UNSPECIFIED: keep each item's
+	cache       pb.CachePolicy // UNSPECIFIED: keep each item's
+	retryErrors bool
+	// recordOutcomes sends the labels of labelled VERDICT results to
+	// RecordOutcomes, outcomesBatch at a time (eval_outcomes.go).
+	recordOutcomes bool
+	outcomesBatch  int
+	progress       string
+	progressEvery  time.Duration
+	syncEvery      time.Duration
+	stdout         io.Writer
+	stderr         io.Writer
 }
 
 func parseEvalFlags(args []string) (evalOptions, error) {
@@ -49,6 +53,8 @@ func parseEvalFlags(args []string) (evalOptions, error) {
 	// to spare; far more only piles writers onto the store's lock.
 	fs.IntVar(&o.inFlight, "in-flight", 128, "items sent but not yet answered, at most")
 	fs.BoolVar(&o.retryErrors, "retry-errors", false, "judge again the items whose result in --out is JUDGE_ERROR (their lines are removed first)")
+	fs.BoolVar(&o.recordOutcomes, "record-outcomes", false, "after the run, record the label of every labelled VERDICT result in --out (this run's and earlier ones') with CalibrationService.RecordOutcomes, for fitting calibrators; needs an admin key when the service has keys, and --db with --local")
+	fs.IntVar(&o.outcomesBatch, "outcomes-batch", 500, "with --record-outcomes: labels per RecordOutcomes call")
 	order := fs.String("order-policy", "", "override each item's order policy: cyclic, reversed or single")
 	cache := fs.String("cache", "", "override each item's cache policy: use, refresh or bypass")
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal, lines otherwise), bar, lines or off")
@@ -66,6 +72,12 @@ func parseEvalFlags(args []string) (evalOptions, error) {
 	}
 	if o.inFlight < 1 {
 		return o, errors.New("--in-flight must be at least 1")
+	}
+	if o.outcomesBatch < 1 {
+		return o, errors.New("--outcomes-batch must be at least 1")
+	}
+	if o.recordOutcomes && o.local && o.localOpts.db == "" {
+		return o, errors.New("--record-outcomes with --local needs --db: the temporary database, labels included, is removed when eval ends")
 	}
 	var err error
 	if o.orderPolicy, err = enumFlag[pb.OrderPolicy]("order-policy", *order, "ORDER_POLICY_", pb.OrderPolicy_value); err != nil {

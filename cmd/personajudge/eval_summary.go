@@ -22,6 +22,14 @@ type evalStats struct {
 	high, highLabelled, highCorrect     int
 	calibrated                          int
 
+	// With --record-outcomes: the labels to record (labelled VERDICT
+	// results with a judgment_id, from --out and this run), and what the
+	// service said of them.
+	collectOutcomes     bool
+	outcomes            []*pb.Outcome
+	recorded, unchanged int
+	outcomesNote        string // why they were not (all) recorded; "" when they were
+
 	// This run.
 	skipped, retried, unmatched       int
 	run                               int
@@ -46,6 +54,9 @@ func (s *evalStats) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
 			s.labelledVerdicts++
 			if correct {
 				s.correct++
+			}
+			if s.collectOutcomes && r.JudgmentId != "" {
+				s.outcomes = append(s.outcomes, &pb.Outcome{JudgmentId: r.JudgmentId, Label: label})
 			}
 		}
 	}
@@ -129,6 +140,13 @@ func (s *evalStats) print(w io.Writer, out string) {
 	fmt.Fprintf(w, "  wall time       %s, %.1f judgments/s\n", s.wall.Round(time.Millisecond), rate)
 	fmt.Fprintf(w, "  LLM calls       %d (cache hits %d)\n", s.llmCalls, s.cacheHits)
 	fmt.Fprintf(w, "  tokens          %d prompt + %d completion\n", s.prompt, s.comp)
+	if s.collectOutcomes {
+		if s.outcomesNote != "" {
+			fmt.Fprintf(w, "  outcomes        %d recorded, %d unchanged of %d labelled verdicts; %s\n", s.recorded, s.unchanged, len(s.outcomes), s.outcomesNote)
+		} else {
+			fmt.Fprintf(w, "  outcomes        %d recorded, %d unchanged (labelled verdicts sent to RecordOutcomes)\n", s.recorded, s.unchanged)
+		}
+	}
 	if s.simCalls >= 0 {
 		fmt.Fprintf(w, "  simulator       %d HTTP requests received\n", s.simCalls)
 	}
