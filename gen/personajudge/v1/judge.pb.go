@@ -1351,8 +1351,11 @@ type ScoreResponse struct {
 	// True when calibrated_probability meets the profile's high-certainty
 	// threshold. Always false without a calibrator.
 	HighCertainty bool `protobuf:"varint,10,opt,name=high_certainty,json=highCertainty,proto3" json:"high_certainty,omitempty"`
-	// Share of valid votes that agree with the most common answer; 1 when
-	// every order agrees, 0.5 when two orders disagree.
+	// How far the orders shown agree, 0..1; 1 when every order gives the same
+	// answer. Preference: the share of valid votes that give the most common
+	// answer (0.5 when two orders disagree). Role identification: the share
+	// of votes whose own top candidate is the verdict. Rubric scores:
+	// 1 - (mean over models of |ascending - descending|) / 4.
 	PositionConsistency float64 `protobuf:"fixed64,11,opt,name=position_consistency,json=positionConsistency,proto3" json:"position_consistency,omitempty"`
 	// Every judge call behind the judgment, failed ones included.
 	Votes []*Vote `protobuf:"bytes,12,rep,name=votes,proto3" json:"votes,omitempty"`
