@@ -38,7 +38,7 @@ func runLoad(args []string) error {
 	if *rps <= 0 || *dur <= 0 {
 		return fmt.Errorf("--rate and --duration must be positive")
 	}
-	hc := &http.Client{Transport: &http.Transport{Protocols: h2cProtocols(), MaxConnsPerHost: 0}}
+	hc := h2cClient(*addr)
 	client := personajudgev1connect.NewJudgeServiceClient(hc, *addr, connect.WithGRPC(), apiKeyOption())
 
 	var (
@@ -170,10 +170,4 @@ func scrapeMetric(addr, name string) float64 {
 		}
 	}
 	return 0
-}
-
-func h2cProtocols() *http.Protocols {
-	p := new(http.Protocols)
-	p.SetUnencryptedHTTP2(true)
-	return p
 }
