@@ -129,7 +129,7 @@ func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*pb.ScoreRespon
 	if allUnreachable(errs) {
 		return nil, fmt.Errorf("%w: %w", ErrUnreachable, errs[0])
 	}
-	return assemble(t, cfg, votes), nil
+	return assemble(t, cfg, profile, votes), nil
 }
 
 func allUnreachable(errs []error) bool {
@@ -260,8 +260,8 @@ func valid(v *pb.Vote) bool {
 
 // assemble keeps the models that answered every order, aggregates their
 // votes, and fills the common contract.
-func assemble(t Task, cfg Config, votes []*pb.Vote) *pb.ScoreResponse {
-	resp := &pb.ScoreResponse{Votes: votes, Usage: &pb.Usage{}, JudgeProfile: Profile(t, cfg)}
+func assemble(t Task, cfg Config, profile string, votes []*pb.Vote) *pb.ScoreResponse {
+	resp := &pb.ScoreResponse{Votes: votes, Usage: &pb.Usage{}, JudgeProfile: profile}
 	for _, v := range votes {
 		resp.Usage.PromptTokens += v.Usage.PromptTokens
 		resp.Usage.CompletionTokens += v.Usage.CompletionTokens
