@@ -28,14 +28,15 @@ func streamAll(t *testing.T, h *harness, reqs []*pb.ScoreRequest) []*pb.ScoreRes
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sendErr error
+	sent := make(chan error, 1)
 	go func() {
 		for _, r := range reqs {
-			if sendErr = stream.Send(&pb.ScoreStreamRequest{Item: r}); sendErr != nil {
+			if err := stream.Send(&pb.ScoreStreamRequest{Item: r}); err != nil {
+				sent <- err
 				return
 			}
 		}
-		sendErr = stream.CloseRequest()
+		sent <- stream.CloseRequest()
 	}()
 	var out []*pb.ScoreResponse
 	for {
@@ -51,8 +52,8 @@ func streamAll(t *testing.T, h *harness, reqs []*pb.ScoreRequest) []*pb.ScoreRes
 	if err := stream.CloseResponse(); err != nil {
 		t.Fatal(err)
 	}
-	if sendErr != nil {
-		t.Fatalf("send: %v", sendErr)
+	if err := <-sent; err != nil {
+		t.Fatalf("send: %v", err)
 	}
 	return out
 }
