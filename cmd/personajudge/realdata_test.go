@@ -19,7 +19,7 @@ import (
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 )
 
-// realDataDir is the workplace's shared reference data, beside the
+// realDataDir is the shared reference data folder, beside the
 // repository. It is test-fixture data that is never copied into the
 // project, so this test skips where it is absent.
 var realDataDir = filepath.Join("..", "..", "..", "shared", "data", "personalized-judge")
@@ -66,7 +66,7 @@ func loadRealData(t *testing.T) (csvPath string, expected []expectedFile) {
 	t.Helper()
 	csvPath = filepath.Join(realDataDir, "judgments.csv")
 	if _, err := os.Stat(csvPath); err != nil {
-		t.Skipf("real-data check skipped: %s is absent (it lives in the workplace's shared/data, beside the repository)", csvPath)
+		t.Skipf("real-data check skipped: %s is absent (it lives in ../shared/data, beside the repository)", csvPath)
 	}
 	raw, err := os.ReadFile(filepath.Join(realDataDir, "expected_metrics.json"))
 	if err != nil {
