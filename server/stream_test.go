@@ -140,7 +140,7 @@ func TestScoreStreamOutOfOrder(t *testing.T) {
 	h := newHarness(t, func(r *llmfake.Request, n int64) llmfake.Reply {
 		rep := content(r, n)
 		if strings.Contains(r.User(), "SLOW") {
-			rep.Delay = 500 * time.Millisecond
+			rep.Delay = 2 * time.Second // far beyond the fast items, even on a loaded machine
 		}
 		return rep
 	})
