@@ -179,6 +179,7 @@ func TestServeScoreAndGracefulShutdown(t *testing.T) {
 
 	// A judgment in flight when SIGTERM arrives still completes.
 	client := personajudgev1connect.NewJudgeServiceClient(http.DefaultClient, url)
+	before := fake.Calls()
 	done := make(chan error, 1)
 	go func() {
 		resp, err := client.Score(context.Background(), scoreRequest())
@@ -187,7 +188,12 @@ func TestServeScoreAndGracefulShutdown(t *testing.T) {
 		}
 		done <- err
 	}()
-	time.Sleep(150 * time.Millisecond) // the judgment is now waiting on the fake
+	// Signal once the judgment is waiting on the fake (its first call has
+	// arrived there), not after a guessed delay.
+	deadline := time.Now().Add(20 * time.Second)
+	for fake.Calls() == before && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
