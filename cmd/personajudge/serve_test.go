@@ -177,12 +177,15 @@ func TestServeScoreAndGracefulShutdown(t *testing.T) {
 		}
 	}
 
-	// A judgment in flight when SIGTERM arrives still completes.
+	// A judgment in flight when SIGTERM arrives still completes. The item
+	// differs from the one above, so the response cache cannot answer it.
 	client := personajudgev1connect.NewJudgeServiceClient(http.DefaultClient, url)
 	before := fake.Calls()
+	inflight := scoreRequest()
+	inflight.GetPreference().Persona = "A vegan triathlete who cooks at home."
 	done := make(chan error, 1)
 	go func() {
-		resp, err := client.Score(context.Background(), scoreRequest())
+		resp, err := client.Score(context.Background(), inflight)
 		if err == nil && resp.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT {
 			err = io.ErrUnexpectedEOF
 		}
@@ -193,6 +196,9 @@ func TestServeScoreAndGracefulShutdown(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for fake.Calls() == before && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
+	}
+	if fake.Calls() == before {
+		t.Fatal("the judgment never reached the backend")
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
