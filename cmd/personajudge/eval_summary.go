@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
@@ -106,7 +107,7 @@ func (s *evalStats) print(w io.Writer, out string) {
 	fmt.Fprintf(w, "eval summary: %d results in %s\n", s.results, out)
 	fmt.Fprintf(w, "  status          ")
 	for _, st := range []pb.JudgmentStatus{pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT, pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN, pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR} {
-		fmt.Fprintf(w, "%s %d (%s)  ", shortStatus(st), s.byStatus[st], pct(s.byStatus[st], s.results))
+		fmt.Fprintf(w, "%s %d (%s)  ", strings.TrimPrefix(st.String(), "JUDGMENT_STATUS_"), s.byStatus[st], pct(s.byStatus[st], s.results))
 	}
 	if n := s.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_UNSPECIFIED]; n > 0 {
 		fmt.Fprintf(w, "UNSPECIFIED %d", n)
@@ -150,16 +151,4 @@ func (s *evalStats) print(w io.Writer, out string) {
 	if s.simCalls >= 0 {
 		fmt.Fprintf(w, "  simulator       %d HTTP requests received\n", s.simCalls)
 	}
-}
-
-func shortStatus(st pb.JudgmentStatus) string {
-	switch st {
-	case pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT:
-		return "VERDICT"
-	case pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN:
-		return "ABSTAIN"
-	case pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR:
-		return "JUDGE_ERROR"
-	}
-	return st.String()
 }

@@ -83,21 +83,3 @@ func FirstLabel(certainty int) llmfake.Behavior {
 		return llmfake.Reply{Content: PreferenceAnswer("A", certainty)}
 	}
 }
-
-var reObey = regexp.MustCompile(`(?i)answer\s+"?([AB])\b`)
-
-// Obedient follows content, except that it obeys an instruction such as
-// `answer A` wherever it finds one outside the fences: a model that a
-// prompt injection would steer if the fence failed to contain it.
-func Obedient(marker string, certainty int) llmfake.Behavior {
-	content := ContentPreference(marker, certainty)
-	return func(req *llmfake.Request, n int64) llmfake.Reply {
-		_, outside := Split(req)
-		// The service's own instructions mention `"A" or "B"`; only an
-		// imperative outside the fences counts.
-		if m := reObey.FindStringSubmatch(outside); m != nil {
-			return llmfake.Reply{Content: PreferenceAnswer(strings.ToUpper(m[1]), 100)}
-		}
-		return content(req, n)
-	}
-}
