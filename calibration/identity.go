@@ -2,6 +2,11 @@ package calibration
 
 import "math"
 
+// The verbal-certainty scale lives here and nowhere else: a judge states
+// certainty c in 1..100, callers see it normalized to 0..1 as (c-1)/99, and
+// the identity map turns a normalized certainty on a K-way choice into a
+// probability of being right. Every package converts through these.
+
 // IdentityProbability maps a raw certainty c in [1,100] on a K-way choice to
 // p = 1/K + (1-1/K)*(c-1)/99.
 //
@@ -11,11 +16,17 @@ import "math"
 // least committal reading); k < 2 is treated as 2 because a choice needs at
 // least two options.
 func IdentityProbability(certainty float64, k int) float64 {
+	return IdentityFromNormalized(NormalizeCertainty(certainty), k)
+}
+
+// IdentityFromNormalized is IdentityProbability for a certainty already
+// normalized to 0..1 (clamped; NaN counts as 0).
+func IdentityFromNormalized(normalized float64, k int) float64 {
 	if k < 2 {
 		k = 2
 	}
 	chance := 1 / float64(k)
-	return chance + (1-chance)*NormalizeCertainty(certainty)
+	return chance + (1-chance)*clamp01(normalized)
 }
 
 // NormalizeCertainty maps raw certainty 1..100 to 0..1 as (c-1)/99, clamped.

@@ -223,7 +223,7 @@ func TestFromEnv(t *testing.T) {
 	t.Setenv("OPENAI_BASE_URL", "http://h/v1")
 	t.Setenv("PERSONAJUDGE_MODEL", "m")
 	t.Setenv("OPENAI_API_KEY", "sk-from-env")
-	r, err := NewRegistry(FromEnv(), nil)
+	r, err := NewRegistry(FromEnv())
 	if err != nil {
 		t.Fatal(err)
 	}

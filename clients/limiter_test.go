@@ -139,7 +139,7 @@ func TestModelAdaptsConcurrencyTo429(t *testing.T) {
 	})
 	defer fake.Close()
 	retries := 5
-	reg, err := NewRegistry(FileConfig{Models: []ModelConfig{{Name: "m", BaseURL: fake.BaseURL(), MaxConcurrency: 8, MaxRetries: &retries}}}, nil)
+	reg, err := NewRegistry(FileConfig{Models: []ModelConfig{{Name: "m", BaseURL: fake.BaseURL(), MaxConcurrency: 8, MaxRetries: &retries}}})
 	if err != nil {
 		t.Fatal(err)
 	}

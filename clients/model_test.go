@@ -586,7 +586,7 @@ func TestRegistryUsesGivenHTTPClient(t *testing.T) {
 		used.Add(1)
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	r, err := NewRegistry(FileConfig{Models: []ModelConfig{{Name: "m", BaseURL: f.BaseURL(), MaxRetries: intp(0)}}}, hc)
+	r, err := NewRegistry(FileConfig{Models: []ModelConfig{{Name: "m", BaseURL: f.BaseURL(), MaxRetries: intp(0)}}}, WithHTTPClient(hc))
 	if err != nil {
 		t.Fatal(err)
 	}

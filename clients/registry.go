@@ -13,13 +13,31 @@ type Registry struct {
 	defaultName string
 }
 
-// NewRegistry builds clients for every configured model. httpClient may be
-// nil for the default transport.
-func NewRegistry(fc FileConfig, httpClient *http.Client) (*Registry, error) {
+// RegistryOption configures a Registry (the functional-options idiom used
+// by every constructor of the project).
+type RegistryOption func(*registryConfig)
+
+type registryConfig struct {
+	httpClient *http.Client
+}
+
+// WithHTTPClient makes every model call through c instead of a pooled
+// client sized to the models' concurrency.
+func WithHTTPClient(c *http.Client) RegistryOption {
+	return func(rc *registryConfig) { rc.httpClient = c }
+}
+
+// NewRegistry builds clients for every configured model.
+func NewRegistry(fc FileConfig, opts ...RegistryOption) (*Registry, error) {
 	if len(fc.Models) == 0 {
 		return nil, fmt.Errorf("no judge models configured")
 	}
+	var rc registryConfig
+	for _, o := range opts {
+		o(&rc)
+	}
 	r := &Registry{models: map[string]*Model{}, defaultName: fc.Default}
+	httpClient := rc.httpClient
 	if httpClient == nil {
 		httpClient = pooledClient(fc.Models)
 	}

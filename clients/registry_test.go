@@ -26,7 +26,7 @@ func TestNewRegistry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := NewRegistry(tt.fc, nil)
+			r, err := NewRegistry(tt.fc)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("NewRegistry = %v, want an error containing %q", err, tt.wantErr)
@@ -53,7 +53,7 @@ func TestRegistryGet(t *testing.T) {
 	r, err := NewRegistry(FileConfig{Models: []ModelConfig{
 		{Name: "a", BaseURL: "http://a/v1"},
 		{Name: "b", BaseURL: "http://b/v1", Model: "backend-b", Output: "text"},
-	}}, nil)
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,7 +154,18 @@ func CustomRubricHash(r *pb.Rubric) string {
 // should: a judge drawn to the first (or last) level listed.
 type Adherence struct {
 	Item *pb.PersonaAdherenceTask
+
+	digest itemDigest
 }
+
+// Digest covers the persona, task, setting, question, answer and any
+// custom rubric.
+func (a *Adherence) Digest() string {
+	return a.digest.get(func() string { return digest(a.Item) })
+}
+
+// Labels: the truth is a rubric score.
+func (a *Adherence) Labels() LabelSpace { return LabelSpace{Rubric: true} }
 
 // NewAdherence checks what the prompt relies on (a known task, a five-level
 // custom rubric with zero or five examples); the server validates the same

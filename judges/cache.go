@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"math"
 	"sync"
 
@@ -16,7 +17,7 @@ import (
 // callKey is the content address of one judge call: the same profile,
 // inputs, model, order, sample and temperature always get the same answer
 // from the cache. The fence tag is random per judgment and so is not part of
-// the key; the inputs it fences are (ItemDigest).
+// the key; the inputs it fences are (Task.Digest).
 func callKey(profile, itemDigest string, m *clients.Model, order []int, sample int, temperature float64) string {
 	h := sha256.New()
 	for _, s := range []string{profile, itemDigest, m.Name(), m.ModelID()} {
@@ -35,10 +36,10 @@ func callKey(profile, itemDigest string, m *clients.Model, order []int, sample i
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// ItemDigest is a digest of a task message and the options that change its
-// prompt, for cache keys. Deterministic marshaling makes equal messages
-// equal bytes.
-func ItemDigest(item proto.Message, extra ...string) string {
+// digest is a digest of a task message and the options that change its
+// prompt: the item identity behind Task.Digest. Deterministic marshaling
+// makes equal messages equal bytes.
+func digest(item proto.Message, extra ...string) string {
 	b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(item)
 	h := sha256.New()
 	h.Write(b)
@@ -49,45 +50,38 @@ func ItemDigest(item proto.Message, extra ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// flights makes identical calls in flight once: later callers wait for the
-// first and share its vote (marked as a cache hit, at no token cost).
-type flights struct {
-	mu sync.Mutex
-	m  map[string]*flight
-}
-
-type flight struct {
-	done chan struct{}
+// flightResult is what one in-flight call hands to the callers sharing it.
+type flightResult struct {
 	vote *pb.Vote
 	err  error
 }
 
-// do runs fn once per key among concurrent callers. shared reports whether
-// this caller got another caller's result.
-func (f *flights) do(ctx context.Context, key string, fn func() (*pb.Vote, error)) (v *pb.Vote, err error, shared bool) {
-	f.mu.Lock()
-	if f.m == nil {
-		f.m = map[string]*flight{}
+// sharedCall makes identical calls in flight once: later callers wait for
+// the first and share its vote (marked as a cache hit, at no token cost).
+// A waiter whose context ends leaves at once; a panic in fn reaches every
+// caller as an error instead of leaving them waiting. shared reports
+// whether this caller got another caller's result.
+func (e *Engine) sharedCall(ctx context.Context, key string, fn func() (*pb.Vote, error)) (v *pb.Vote, err error, shared bool) {
+	ran := false // set only if this caller's fn is the one that runs
+	ch := e.inflight.DoChan(key, func() (res any, err error) {
+		ran = true
+		defer func() {
+			if p := recover(); p != nil {
+				e.log.Error("judge call panicked", "panic", p)
+				res, err = flightResult{err: errors.New("internal error while judging")}, nil
+			}
+		}()
+		v, err := fn()
+		return flightResult{vote: v, err: err}, nil
+	})
+	select {
+	case r := <-ch:
+		// The result is sent after fn returns, so reading ran is ordered.
+		fr := r.Val.(flightResult)
+		return fr.vote, fr.err, !ran
+	case <-ctx.Done():
+		return nil, ctx.Err(), true
 	}
-	if fl, ok := f.m[key]; ok {
-		f.mu.Unlock()
-		select {
-		case <-fl.done:
-			return fl.vote, fl.err, true
-		case <-ctx.Done():
-			return nil, ctx.Err(), true
-		}
-	}
-	fl := &flight{done: make(chan struct{})}
-	f.m[key] = fl
-	f.mu.Unlock()
-
-	fl.vote, fl.err = fn()
-	f.mu.Lock()
-	delete(f.m, key)
-	f.mu.Unlock()
-	close(fl.done)
-	return fl.vote, fl.err, false
 }
 
 // cachedVote copies a vote for a caller that did not pay for it.
@@ -96,4 +90,16 @@ func cachedVote(v *pb.Vote) *pb.Vote {
 	c.CacheHit = true
 	c.Usage = &pb.Usage{CacheHits: 1}
 	return c
+}
+
+// itemDigest computes a task's Digest once: the engine reads it for every
+// call's cache key and for the judgment.
+type itemDigest struct {
+	once sync.Once
+	d    string
+}
+
+func (m *itemDigest) get(compute func() string) string {
+	m.once.Do(func() { m.d = compute() })
+	return m.d
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/personajudge/personajudge/calibration"
 	"github.com/personajudge/personajudge/clients"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -56,6 +57,24 @@ type Task interface {
 	Parse(content string, order []int) (Parsed, error)
 	// Aggregate turns the valid votes (every model complete) into an outcome.
 	Aggregate(votes []*pb.Vote) Outcome
+	// Digest is the item's identity: a digest of the task's inputs and of
+	// every option that changes its prompt, never of the caller's item id.
+	// The response cache, outcomes and resume all key on it.
+	Digest() string
+	// Labels says what a true answer to the task looks like, so a label can
+	// be checked against the judgment it labels.
+	Labels() LabelSpace
+}
+
+// LabelSpace is the set of answers a label of a task may give.
+type LabelSpace struct {
+	// Options is how many options a choice label picks among (0 for rubric
+	// scores).
+	Options int
+	// Tie: a tie is a possible truth (pairwise preference).
+	Tie bool
+	// Rubric: the label is a rubric score.
+	Rubric bool
 }
 
 // Config is how to judge, resolved from the request and server defaults.
@@ -64,22 +83,11 @@ type Config struct {
 	Policy      pb.OrderPolicy
 	Samples     int
 	Temperature float64
-	// ItemDigest identifies the item's inputs for the response cache (see
-	// ItemDigest); empty disables the cache for this judgment.
-	ItemDigest string
 	// Cache says how the response cache is used.
 	Cache pb.CachePolicy
-}
-
-// Engine runs tasks against the configured models.
-type Engine struct {
-	Models *clients.Registry
-	// MaxReasks bounds how often unreadable output is asked for again.
-	MaxReasks int
-	// Cache, when set, answers repeated calls without paying for them.
-	Cache clients.Cache
-
-	inflight flights
+	// MinCalibratedProbability turns a calibrated verdict below it into
+	// ABSTAIN; 0 keeps every verdict.
+	MinCalibratedProbability float64
 }
 
 // Profile names a judge profile: kind, model(s), prompt version and order
@@ -92,10 +100,12 @@ func Profile(t Task, cfg Config) string {
 // all, which the server answers with Unavailable instead of a judgment.
 var ErrUnreachable = errors.New("judge backend unreachable")
 
-// Judge runs every (model, order, sample) call concurrently and aggregates.
-// It returns an error only when the caller went away or no backend could be
-// reached; every other fault is reported inside the response.
-func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*pb.ScoreResponse, error) {
+// Judge runs every (model, order, sample) call concurrently, aggregates,
+// and applies the profile's active calibrator. It returns an error only
+// when the caller went away, no backend could be reached, or the
+// calibrator could not be loaded (ErrCalibratorUnavailable); every other
+// fault is reported inside the judgment.
+func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*Judgment, error) {
 	orders := t.Orders(cfg.Policy)
 	fence := NewFence(t.Untrusted()...)
 	samples := max(cfg.Samples, 1)
@@ -107,7 +117,7 @@ func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*pb.ScoreRespon
 	var wg sync.WaitGroup
 	i := 0
 	for _, name := range cfg.Models {
-		model, ok := e.Models.Get(name)
+		model, ok := e.models.Get(name)
 		if !ok {
 			return nil, fmt.Errorf("unknown model %q", name) // validated earlier
 		}
@@ -116,7 +126,7 @@ func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*pb.ScoreRespon
 				idx := i
 				i++
 				wg.Go(func() {
-					votes[idx], errs[idx] = e.cachedVote(ctx, profile, model, t, order, s, fence, cfg)
+					votes[idx], errs[idx] = e.safeVote(ctx, profile, model, t, order, s, fence, cfg)
 					recordVote(ctx, votes[idx])
 				})
 			}
@@ -129,7 +139,26 @@ func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*pb.ScoreRespon
 	if allUnreachable(errs) {
 		return nil, fmt.Errorf("%w: %w", ErrUnreachable, errs[0])
 	}
-	return assemble(t, cfg, profile, votes), nil
+	j := assemble(t, cfg, profile, votes)
+	if err := e.calibrate(ctx, j, cfg.MinCalibratedProbability); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// safeVote is cachedVote with a panic (a parser bug, say) turned into a
+// failed vote of this item instead of a crashed server.
+func (e *Engine) safeVote(ctx context.Context, profile string, m *clients.Model, t Task, order []int, sample int, f Fence, cfg Config) (v *pb.Vote, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			v = newVote(m, order, sample)
+			v.ParseStatus = pb.ParseStatus_PARSE_STATUS_FAILED
+			v.Error = "internal error while judging"
+			err = nil
+			e.log.Error("judge call panicked", "model", m.Name(), "panic", p)
+		}
+	}()
+	return e.cachedVote(ctx, profile, m, t, order, sample, f, cfg)
 }
 
 func allUnreachable(errs []error) bool {
@@ -144,13 +173,13 @@ func allUnreachable(errs []error) bool {
 // cachedVote answers a call from the cache when the policy allows, makes
 // identical calls in flight once, and caches answers that were read.
 func (e *Engine) cachedVote(ctx context.Context, profile string, m *clients.Model, t Task, order []int, sample int, f Fence, cfg Config) (*pb.Vote, error) {
-	if e.Cache == nil || cfg.ItemDigest == "" || cfg.Cache == pb.CachePolicy_CACHE_POLICY_BYPASS {
+	if e.cache == nil || cfg.Cache == pb.CachePolicy_CACHE_POLICY_BYPASS {
 		return e.vote(ctx, m, t, order, sample, f, cfg)
 	}
-	key := callKey(profile, cfg.ItemDigest, m, order, sample, cfg.Temperature)
+	key := callKey(profile, t.Digest(), m, order, sample, cfg.Temperature)
 	if cfg.Cache != pb.CachePolicy_CACHE_POLICY_REFRESH {
 		// A cache read failure only costs a call; it never fails the vote.
-		if cr, ok, err := e.Cache.GetResponse(ctx, key); err == nil && ok {
+		if cr, ok, err := e.cache.GetResponse(ctx, key); err == nil && ok {
 			if p, perr := t.Parse(cr.Content, order); perr == nil {
 				v := newVote(m, order, sample)
 				v.RawAnswer = cr.Content
@@ -163,17 +192,28 @@ func (e *Engine) cachedVote(ctx context.Context, profile string, m *clients.Mode
 			}
 		}
 	}
-	v, err, shared := e.inflight.do(ctx, key, func() (*pb.Vote, error) {
+	v, err, shared := e.sharedCall(ctx, key, func() (*pb.Vote, error) {
 		v, err := e.vote(ctx, m, t, order, sample, f, cfg)
 		if err == nil && valid(v) {
 			// Written even if this caller leaves: the call was paid for.
-			_ = e.Cache.PutResponse(context.WithoutCancel(ctx), key, clients.CachedResponse{
+			_ = e.cache.PutResponse(context.WithoutCancel(ctx), key, clients.CachedResponse{
 				Content: v.RawAnswer, PromptTokens: v.Usage.PromptTokens, CompletionTokens: v.Usage.CompletionTokens,
 			})
 		}
 		return v, err
 	})
-	if shared && v != nil {
+	if v == nil {
+		// The caller left while the shared call was in flight, or the call
+		// panicked (logged by sharedCall).
+		v = newVote(m, order, sample)
+		v.ParseStatus = pb.ParseStatus_PARSE_STATUS_TRANSPORT_ERROR
+		v.Error = "internal error while judging"
+		if ctx.Err() != nil {
+			v.Error = "the caller went away before the call finished"
+		}
+		return v, err
+	}
+	if shared {
 		v = cachedVote(v)
 	}
 	return v, err
@@ -189,7 +229,7 @@ func newVote(m *clients.Model, order []int, sample int) *pb.Vote {
 
 func fillParsed(v *pb.Vote, p Parsed, reasked bool) {
 	v.MappedAnswer = p.Answer
-	v.Certainty = normalizeCertainty(p.Certainty)
+	v.Certainty = calibration.NormalizeCertainty(p.Certainty)
 	v.Rationale = p.Rationale
 	v.ParseStatus = pb.ParseStatus_PARSE_STATUS_OK
 	if p.Repaired || reasked {
@@ -214,7 +254,10 @@ func (e *Engine) vote(ctx context.Context, m *clients.Model, t Task, order []int
 				v.Usage.LlmCalls += ce.Attempts
 			}
 			v.ParseStatus = pb.ParseStatus_PARSE_STATUS_TRANSPORT_ERROR
-			v.Error = err.Error()
+			// The caller sees the kind of fault, never the backend's address;
+			// the full error is logged with the model's name.
+			v.Error = clients.Describe(err)
+			e.log.Warn("judge call failed", "model", m.Name(), "err", err)
 			return v, err
 		}
 		v.Usage.LlmCalls += res.Attempts
@@ -238,9 +281,9 @@ func (e *Engine) vote(ctx context.Context, m *clients.Model, t Task, order []int
 			fillParsed(v, p, attempt > 0)
 			return v, nil
 		}
-		if attempt >= e.MaxReasks {
+		if attempt >= e.maxReasks {
 			v.ParseStatus = pb.ParseStatus_PARSE_STATUS_FAILED
-			v.Error = fmt.Sprintf("unreadable output after %d re-asks: %v", e.MaxReasks, perr)
+			v.Error = fmt.Sprintf("unreadable output after %d re-asks: %v", e.maxReasks, perr)
 			return v, nil
 		}
 		msgs = append(msgs,
@@ -250,23 +293,19 @@ func (e *Engine) vote(ctx context.Context, m *clients.Model, t Task, order []int
 	}
 }
 
-func normalizeCertainty(c float64) float64 {
-	return min(max((c-1)/99, 0), 1)
-}
-
 func valid(v *pb.Vote) bool {
 	return v.ParseStatus == pb.ParseStatus_PARSE_STATUS_OK || v.ParseStatus == pb.ParseStatus_PARSE_STATUS_REPAIRED
 }
 
 // assemble keeps the models that answered every order, aggregates their
 // votes, and fills the common contract.
-func assemble(t Task, cfg Config, profile string, votes []*pb.Vote) *pb.ScoreResponse {
-	resp := &pb.ScoreResponse{Votes: votes, Usage: &pb.Usage{}, JudgeProfile: profile}
+func assemble(t Task, cfg Config, profile string, votes []*pb.Vote) *Judgment {
+	j := &Judgment{Kind: t.Kind(), Profile: profile, ItemDigest: t.Digest(), Votes: votes, Usage: &pb.Usage{}}
 	for _, v := range votes {
-		resp.Usage.PromptTokens += v.Usage.PromptTokens
-		resp.Usage.CompletionTokens += v.Usage.CompletionTokens
-		resp.Usage.LlmCalls += v.Usage.LlmCalls
-		resp.Usage.CacheHits += v.Usage.CacheHits
+		j.Usage.PromptTokens += v.Usage.PromptTokens
+		j.Usage.CompletionTokens += v.Usage.CompletionTokens
+		j.Usage.LlmCalls += v.Usage.LlmCalls
+		j.Usage.CacheHits += v.Usage.CacheHits
 	}
 	// A model counts only if every order it was shown produced a valid vote:
 	// a verdict from a subset of orders would not be position-fair.
@@ -275,7 +314,7 @@ func assemble(t Task, cfg Config, profile string, votes []*pb.Vote) *pb.ScoreRes
 	for _, name := range cfg.Models {
 		ok, failures := modelComplete(votes, name)
 		if !ok {
-			resp.FailedModels = append(resp.FailedModels, name)
+			j.FailedModels = append(j.FailedModels, name)
 			reasons = append(reasons, fmt.Sprintf("model %q: %s", name, failures))
 			continue
 		}
@@ -286,26 +325,20 @@ func assemble(t Task, cfg Config, profile string, votes []*pb.Vote) *pb.ScoreRes
 		}
 	}
 	if len(kept) == 0 {
-		resp.Status = pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR
-		resp.Reason = strings.Join(reasons, "; ")
-		return resp
+		j.Status = pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR
+		j.Reason = strings.Join(reasons, "; ")
+		return j
 	}
-	out := t.Aggregate(kept)
-	resp.Status = out.Status
-	resp.Verdict = out.Verdict
-	resp.Distribution = out.Distribution
-	resp.PositionConsistency = out.Consistency
-	resp.ScoreSpread = out.ScoreSpread
-	resp.Reason = out.Reason
+	j.Outcome = t.Aggregate(kept)
 	if len(reasons) > 0 {
-		resp.Reason = strings.TrimPrefix(resp.Reason+"; excluded "+strings.Join(reasons, "; "), "; ")
+		j.Reason = strings.TrimPrefix(j.Reason+"; excluded "+strings.Join(reasons, "; "), "; ")
 	}
 	var sum float64
 	for _, v := range kept {
 		sum += v.Certainty
 	}
-	resp.VerbalCertainty = sum / float64(len(kept))
-	return resp
+	j.Certainty = sum / float64(len(kept))
+	return j
 }
 
 // modelComplete reports whether every order shown to the model has at least

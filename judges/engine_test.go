@@ -71,11 +71,11 @@ func engNew(t *testing.T, models ...engModel) *Engine {
 		}
 		fc.Models = append(fc.Models, clients.ModelConfig{Name: m.name, BaseURL: base, MaxRetries: &retries, Timeout: "10s"})
 	}
-	reg, err := clients.NewRegistry(fc, nil)
+	reg, err := clients.NewRegistry(fc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Engine{Models: reg, MaxReasks: 1}
+	return NewEngine(reg, WithMaxReasks(1))
 }
 
 func engCfg(models ...string) Config { return Config{Models: models} }
@@ -178,11 +178,11 @@ func TestEngineEnsembleFailures(t *testing.T) {
 				if resp.Verdict == nil || resp.Verdict.Choice == nil || *resp.Verdict.Choice != tt.choice || resp.Verdict.Tie {
 					t.Fatalf("verdict = %v, want choice %d", resp.Verdict, tt.choice)
 				}
-				if math.Abs(resp.VerbalCertainty-tt.certainty) > 1e-9 {
-					t.Errorf("verbal certainty = %v, want %v", resp.VerbalCertainty, tt.certainty)
+				if math.Abs(resp.Certainty-tt.certainty) > 1e-9 {
+					t.Errorf("verbal certainty = %v, want %v", resp.Certainty, tt.certainty)
 				}
-				if resp.PositionConsistency != tt.consistency {
-					t.Errorf("position consistency = %v, want %v", resp.PositionConsistency, tt.consistency)
+				if resp.Consistency != tt.consistency {
+					t.Errorf("position consistency = %v, want %v", resp.Consistency, tt.consistency)
 				}
 				if !reflect.DeepEqual(resp.Distribution, []float64{0, 1}) {
 					t.Errorf("distribution = %v, want [0 1]", resp.Distribution)
@@ -347,8 +347,8 @@ func TestEngineProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.JudgeProfile != "preference/a+b/pref-v1/single" || len(resp.Votes) != 2 {
-		t.Errorf("profile %q with %d votes", resp.JudgeProfile, len(resp.Votes))
+	if resp.Profile != "preference/a+b/pref-v1/single" || len(resp.Votes) != 2 {
+		t.Errorf("profile %q with %d votes", resp.Profile, len(resp.Votes))
 	}
 }
 
@@ -430,7 +430,7 @@ func TestEngineFirstLabelAbstains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != engAbstain || resp.Verdict != nil || resp.PositionConsistency != 0.5 {
-		t.Fatalf("status %v verdict %v consistency %v, want ABSTAIN at 0.5", resp.Status, resp.Verdict, resp.PositionConsistency)
+	if resp.Status != engAbstain || resp.Verdict != nil || resp.Consistency != 0.5 {
+		t.Fatalf("status %v verdict %v consistency %v, want ABSTAIN at 0.5", resp.Status, resp.Verdict, resp.Consistency)
 	}
 }

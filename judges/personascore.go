@@ -36,19 +36,19 @@ type PersonaItem struct {
 }
 
 // PersonaItemFrom reduces an adherence judgment for the roll-up. An
-// evaluator is a model that counted in the verdict (not in failed_models);
+// evaluator is a model that counted in the verdict (not in FailedModels);
 // its successful scores are its per-order mean scores, so the item's score
 // equals the judgment's verdict score and every order weighs the same. With
 // one sample per order (the default) these are exactly its votes' scores.
 // A judgment without a verdict yields no evaluators: a judge error.
-func PersonaItemFrom(task pb.AdherenceTaskKind, resp *pb.ScoreResponse) PersonaItem {
+func PersonaItemFrom(task pb.AdherenceTaskKind, j *Judgment) PersonaItem {
 	item := PersonaItem{Task: task}
-	if resp.GetStatus() != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT {
+	if j == nil || j.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT {
 		return item
 	}
 	var kept []*pb.Vote
-	for _, v := range resp.Votes {
-		if valid(v) && !slices.Contains(resp.FailedModels, v.Model) {
+	for _, v := range j.Votes {
+		if valid(v) && !slices.Contains(j.FailedModels, v.Model) {
 			kept = append(kept, v)
 		}
 	}

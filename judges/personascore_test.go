@@ -158,8 +158,8 @@ func TestBootstrapQuantile(t *testing.T) {
 }
 
 func TestPersonaItemFrom(t *testing.T) {
-	resp := &pb.ScoreResponse{
-		Status:       pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT,
+	resp := &Judgment{
+		Outcome:      Outcome{Status: pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT},
 		FailedModels: []string{"c"},
 		Votes: []*pb.Vote{
 			scoreVote("a", ascOrder, 4), scoreVote("a", descOrder, 2),

@@ -18,7 +18,18 @@ const PreferencePromptVersion = "pref-v1"
 type Preference struct {
 	Item     *pb.PersonalizedPreferenceTask
 	AllowTie bool
+
+	digest itemDigest
 }
+
+// Digest covers the item and whether a tie may be answered, which changes
+// the prompt.
+func (p *Preference) Digest() string {
+	return p.digest.get(func() string { return digest(p.Item, fmt.Sprint("allow_tie=", p.AllowTie)) })
+}
+
+// Labels: the truth is response A, response B, or a tie.
+func (p *Preference) Labels() LabelSpace { return LabelSpace{Options: 2, Tie: true} }
 
 func (p *Preference) Kind() string          { return "preference" }
 func (p *Preference) PromptVersion() string { return PreferencePromptVersion }

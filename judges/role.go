@@ -37,6 +37,18 @@ const (
 // the order given, so a name or a list position cannot carry the answer.
 type RoleIdentification struct {
 	Item *pb.RoleIdentificationTask
+
+	digest itemDigest
+}
+
+// Digest covers the dialogue, the target and the candidates.
+func (r *RoleIdentification) Digest() string {
+	return r.digest.get(func() string { return digest(r.Item) })
+}
+
+// Labels: the truth is one of the candidates.
+func (r *RoleIdentification) Labels() LabelSpace {
+	return LabelSpace{Options: len(r.Item.Candidates)}
 }
 
 func (r *RoleIdentification) Kind() string          { return "role_identification" }

@@ -31,11 +31,11 @@ func BenchmarkRoleCyclicK4(b *testing.B) {
 	defer fake.Close()
 	reg, err := clients.NewRegistry(clients.FileConfig{Models: []clients.ModelConfig{
 		{Name: "judge", BaseURL: fake.BaseURL(), MaxConcurrency: k, Timeout: "5s"},
-	}}, nil)
+	}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	engine := &judges.Engine{Models: reg, MaxReasks: 2}
+	engine := judges.NewEngine(reg, judges.WithMaxReasks(2))
 
 	item := &pb.RoleIdentificationTask{
 		Dialogue: []*pb.DialogueTurn{

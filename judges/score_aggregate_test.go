@@ -115,11 +115,11 @@ func ensembleEngine(t *testing.T, byModel map[string]llmfake.Behavior, names ...
 	for _, n := range names {
 		fc.Models = append(fc.Models, clients.ModelConfig{Name: n, BaseURL: fake.BaseURL(), MaxRetries: &zero, Timeout: "5s"})
 	}
-	reg, err := clients.NewRegistry(fc, nil)
+	reg, err := clients.NewRegistry(fc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Engine{Models: reg, MaxReasks: 1}
+	return NewEngine(reg, WithMaxReasks(1))
 }
 
 // The engine drops a model whose calls failed, names it, and scores with
@@ -160,16 +160,16 @@ func TestEngineScoreEnsemble(t *testing.T) {
 				}
 				return
 			}
-			if !near(resp.Verdict.GetScore(), tt.score) || resp.PositionConsistency != 1 || resp.ScoreSpread != 0 {
-				t.Fatalf("score %v consistency %v spread %v, want %v 1 0", resp.Verdict.GetScore(), resp.PositionConsistency, resp.ScoreSpread, tt.score)
+			if !near(resp.Verdict.GetScore(), tt.score) || resp.Consistency != 1 || resp.ScoreSpread != 0 {
+				t.Fatalf("score %v consistency %v spread %v, want %v 1 0", resp.Verdict.GetScore(), resp.Consistency, resp.ScoreSpread, tt.score)
 			}
 			for _, f := range tt.failed {
 				if !strings.Contains(resp.Reason, `model "`+f+`"`) {
 					t.Fatalf("reason %q does not name excluded model %q", resp.Reason, f)
 				}
 			}
-			if resp.JudgeProfile != "adherence/a+b/adh-v1.expected_action.r1/cyclic" {
-				t.Fatalf("profile %q", resp.JudgeProfile)
+			if resp.Profile != "adherence/a+b/adh-v1.expected_action.r1/cyclic" {
+				t.Fatalf("profile %q", resp.Profile)
 			}
 		})
 	}

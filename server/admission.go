@@ -42,6 +42,3 @@ func (a *admission) admit(ctx context.Context) (func(), error) {
 	}
 	return func() { a.sem.Release(1) }, nil
 }
-
-// SetMaxQueued sets the global bound on queued items; call before serving.
-func (s *Service) SetMaxQueued(n int) { s.admission = newAdmission(n) }

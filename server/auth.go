@@ -100,8 +100,9 @@ type Limits struct {
 }
 
 // DefaultLimits are generous for one evaluation pipeline and stop a runaway
-// caller from taking the whole service.
-var DefaultLimits = Limits{MaxConcurrent: 64, RequestsPerSecond: 200}
+// caller from taking the whole service. A function, not a variable, so no
+// caller can change the defaults of every other.
+func DefaultLimits() Limits { return Limits{MaxConcurrent: 64, RequestsPerSecond: 200} }
 
 type principal struct {
 	name  string

@@ -81,7 +81,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 }
 
 func TestAuthRolesAndCodes(t *testing.T) {
-	h, logs := gatedHarness(t, fakejudge.ContentPreference("GOOD", 80), DefaultLimits)
+	h, logs := gatedHarness(t, fakejudge.ContentPreference("GOOD", 80), DefaultLimits())
 	ctx := context.Background()
 	score := func(key string) error {
 		j, _ := keyedClients(h, key)
@@ -156,7 +156,7 @@ func TestGateConfigErrors(t *testing.T) {
 		{{Name: "a", SHA256: HashKey("k"), Role: "owner"}},
 		{{Name: "a", SHA256: HashKey("k"), Role: RoleRead}, {Name: "b", SHA256: HashKey("k"), Role: RoleAdmin}},
 	} {
-		if _, err := NewGate(keys, DefaultLimits); err == nil {
+		if _, err := NewGate(keys, DefaultLimits()); err == nil {
 			t.Fatalf("NewGate(%v) accepted a bad configuration", keys)
 		}
 	}

@@ -4,36 +4,60 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 
 	"connectrpc.com/connect"
 	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
+	"github.com/personajudge/personajudge/judges"
 	"github.com/personajudge/personajudge/store"
 )
 
 // CalibrationService implements CalibrationService: labels and imported
-// outcomes in, fitted calibrators and their held-out reports out. It shares
-// the active-calibrator cache with the Service that answers Score, so a fit
-// takes effect on the next Score.
+// outcomes in, fitted calibrators and their held-out reports out. A fit
+// invalidates the engine's copy of the profile's calibrator, so it takes
+// effect on the next Score.
 type CalibrationService struct {
+	svc   *Service
 	store *store.Store
-	cache *calibratorCache
-	log   *slog.Logger
 }
 
 var _ personajudgev1connect.CalibrationServiceHandler = (*CalibrationService)(nil)
 
-// Calibration returns the CalibrationService over the same store and cache.
+// Calibration returns the CalibrationService over the same store and engine.
 func (s *Service) Calibration() *CalibrationService {
-	return &CalibrationService{store: s.store, cache: s.calibrators, log: s.log}
+	return &CalibrationService{svc: s, store: s.store}
 }
 
-func (c *CalibrationService) internal(what string, err error) error {
-	c.log.Error(what, "err", err)
-	return connect.NewError(connect.CodeInternal, fmt.Errorf("%s: %w", what, err))
+// internal logs a storage fault with the request id and answers with the
+// id only.
+func (c *CalibrationService) internal(ctx context.Context, what string, err error) error {
+	return c.svc.internalError(ctx, connect.CodeInternal, "STORE_UNAVAILABLE", what+" failed", err)
+}
+
+// labelledSamples reads a profile's labelled judgments and imported
+// outcomes and lets the judges say which count and how: the store only
+// persists, the server only maps stored wire messages to judgments.
+func (c *CalibrationService) labelledSamples(ctx context.Context, profile string) ([]calibration.Sample, error) {
+	rows, err := c.store.LabelledJudgments(ctx, profile)
+	if err != nil {
+		return nil, err
+	}
+	imported, err := c.store.ImportedOutcomes(ctx, profile)
+	if err != nil {
+		return nil, err
+	}
+	labelled := make([]judges.LabelledJudgment, len(rows))
+	for i, r := range rows {
+		task, _ := taskFor(r.Request, false) // nil when no task can be built
+		labelled[i] = judges.LabelledJudgment{Judgment: judgmentOf(task, r.Response), Label: r.Label}
+	}
+	records := make([]judges.ImportedOutcome, len(imported))
+	for i, r := range imported {
+		records[i] = judges.ImportedOutcome(r)
+	}
+	return judges.CalibrationSamples(labelled, records), nil
 }
 
 // RecordOutcomes labels stored judgments, all or nothing.
@@ -49,7 +73,7 @@ func (c *CalibrationService) RecordOutcomes(ctx context.Context, req *pb.RecordO
 			return nil, invalidArgument(badField(fmt.Sprintf("outcomes[%d].judgment_id", i), "no judgment %s", o.JudgmentId))
 		}
 		if err != nil {
-			return nil, c.internal("read judgment", err)
+			return nil, c.internal(ctx, "read judgment", err)
 		}
 		if fe := labelFits(fmt.Sprintf("outcomes[%d].label", i), sreq, o.Label); fe != nil {
 			return nil, invalidArgument(fe)
@@ -65,7 +89,7 @@ func (c *CalibrationService) RecordOutcomes(ctx context.Context, req *pb.RecordO
 	case errors.As(err, &oe) && errors.Is(err, store.ErrNotFound):
 		return nil, invalidArgument(badField(fmt.Sprintf("outcomes[%d].judgment_id", oe.Index), "no judgment %s", oe.JudgmentID))
 	case err != nil:
-		return nil, c.internal("record outcomes", err)
+		return nil, c.internal(ctx, "record outcomes", err)
 	}
 	return &pb.RecordOutcomesResponse{Recorded: int32(recorded), Unchanged: int32(unchanged)}, nil
 }
@@ -87,9 +111,14 @@ func (c *CalibrationService) ImportOutcomes(ctx context.Context, req *pb.ImportO
 	if fe := validateImportOutcomes(req); fe != nil {
 		return nil, invalidArgument(fe)
 	}
+	for _, r := range req.Records {
+		if r.Options == 0 {
+			r.Options = 2 // the API's documented default: pairwise
+		}
+	}
 	n, err := c.store.ImportOutcomes(ctx, req.Records)
 	if err != nil {
-		return nil, c.internal("import outcomes", err)
+		return nil, c.internal(ctx, "import outcomes", err)
 	}
 	return &pb.ImportOutcomesResponse{Imported: int32(n)}, nil
 }
@@ -101,9 +130,9 @@ func (c *CalibrationService) FitCalibrator(ctx context.Context, req *pb.FitCalib
 	if fe != nil {
 		return nil, invalidArgument(fe)
 	}
-	samples, err := c.store.LabelledSamples(ctx, req.Profile)
+	samples, err := c.labelledSamples(ctx, req.Profile)
 	if err != nil {
-		return nil, c.internal("read outcomes", err)
+		return nil, c.internal(ctx, "read outcomes", err)
 	}
 	if len(samples) < MinCalibrationOutcomes {
 		return nil, connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf(
@@ -116,24 +145,28 @@ func (c *CalibrationService) FitCalibrator(ctx context.Context, req *pb.FitCalib
 	if err != nil {
 		return nil, connect.NewError(connect.CodeFailedPrecondition, err)
 	}
-	cal := &store.Calibrator{Profile: req.Profile, Model: model, N: len(samples), Report: report}
+	encoded, err := calibration.EncodeModel(model)
+	if err != nil {
+		return nil, c.internal(ctx, "encode calibrator", err)
+	}
+	cal := &store.Calibrator{Profile: req.Profile, Method: string(model.Method), Model: encoded, N: len(samples), Report: report}
 	if th.Found {
 		cal.Threshold = &th.Threshold
 	}
 	// Invalidate after the commit: a Score that loads between the commit
 	// and this call reads the new row anyway.
 	err = c.store.SaveCalibrator(ctx, cal, !req.DoNotActivate)
-	c.cache.invalidate(req.Profile)
+	c.svc.engine.InvalidateCalibrator(req.Profile)
 	if err != nil {
-		return nil, c.internal("save calibrator", err)
+		return nil, c.internal(ctx, "save calibrator", err)
 	}
 	return &pb.FitCalibratorResponse{Calibrator: calibratorInfo(cal), Report: cal.Report}, nil
 }
 
 // requireFeatures refuses a Platt fit on a feature some outcomes lack: a
 // missing value is not a zero.
-func requireFeatures(opts calibration.Options, samples []store.LabelledSample) error {
-	check := func(on bool, field, what string, get func(store.LabelledSample) float64) error {
+func requireFeatures(opts calibration.Options, samples []calibration.Sample) error {
+	check := func(on bool, field, what string, get func(calibration.Sample) float64) error {
 		if !on {
 			return nil
 		}
@@ -150,11 +183,11 @@ func requireFeatures(opts calibration.Options, samples []store.LabelledSample) e
 			"%s: %d of %d outcomes have no %s", field, missing, len(samples), what))
 	}
 	if err := check(opts.UseConsistency, "use_position_consistency", "position consistency",
-		func(s store.LabelledSample) float64 { return s.Consistency }); err != nil {
+		func(s calibration.Sample) float64 { return s.Consistency }); err != nil {
 		return err
 	}
 	return check(opts.UseLogprob, "use_logprob", "logprob confidence",
-		func(s store.LabelledSample) float64 { return s.Logprob })
+		func(s calibration.Sample) float64 { return s.Logprob })
 }
 
 // heldOut fits the final model on every sample and reports metrics and the
@@ -162,12 +195,11 @@ func requireFeatures(opts calibration.Options, samples []store.LabelledSample) e
 // reported was measured on data the predicting model saw. The threshold is
 // then applied to the final model's predictions, the usual cross-fitting
 // approximation.
-func heldOut(profile string, p fitParams, samples []store.LabelledSample) (*pb.CalibrationReport, *calibration.Model, calibration.Threshold, error) {
-	cs := make([]calibration.Sample, len(samples))
-	raw := make([]float64, len(samples))
-	correct := make([]bool, len(samples))
-	for i, s := range samples {
-		cs[i], raw[i], correct[i] = s.Sample, s.Confidence, s.Correct
+func heldOut(profile string, p fitParams, cs []calibration.Sample) (*pb.CalibrationReport, *calibration.Model, calibration.Threshold, error) {
+	raw := make([]float64, len(cs))
+	correct := make([]bool, len(cs))
+	for i, s := range cs {
+		raw[i], correct[i] = s.Confidence, s.Correct
 	}
 	oof, err := calibration.CrossFit(p.method, cs, p.opts, p.folds, crossFitSeed)
 	if err != nil {
@@ -212,19 +244,19 @@ func (c *CalibrationService) GetCalibrationReport(ctx context.Context, req *pb.G
 		}
 	}
 	if err != nil {
-		return nil, c.internal("read calibrator", err)
+		return nil, c.internal(ctx, "read calibrator", err)
 	}
 	if cal != nil {
 		return &pb.GetCalibrationReportResponse{Report: cal.Report}, nil
 	}
-	samples, err := c.store.LabelledSamples(ctx, req.Profile)
+	samples, err := c.labelledSamples(ctx, req.Profile)
 	if err != nil {
-		return nil, c.internal("read outcomes", err)
+		return nil, c.internal(ctx, "read outcomes", err)
 	}
 	if len(samples) == 0 {
 		all, err := c.store.ListCalibrators(ctx, req.Profile)
 		if err != nil {
-			return nil, c.internal("list calibrators", err)
+			return nil, c.internal(ctx, "list calibrators", err)
 		}
 		if len(all) == 0 {
 			return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf(
@@ -246,7 +278,7 @@ func calibratorInfo(c *store.Calibrator) *pb.CalibratorInfo {
 	return &pb.CalibratorInfo{
 		Profile:   c.Profile,
 		Version:   c.Version,
-		Method:    methodEnum(c.Model.Method),
+		Method:    methodEnum(calibration.Method(c.Method)),
 		N:         int32(c.N),
 		Active:    c.Active,
 		Threshold: c.Report.GetThreshold(),

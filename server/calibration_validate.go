@@ -109,26 +109,20 @@ func checkLabel(field string, l *pb.Label) *fieldError {
 // a choice among that judgment's options, a tie only where ties are a
 // possible truth (pairwise preference), a score only for rubric tasks.
 func labelFits(field string, req *pb.ScoreRequest, l *pb.Label) *fieldError {
-	options, tieTask, rubric := 0, false, false
-	switch t := req.Task.(type) {
-	case *pb.ScoreRequest_Preference:
-		options, tieTask = 2, true
-	case *pb.ScoreRequest_RoleIdentification:
-		options = len(t.RoleIdentification.Candidates)
-	case *pb.ScoreRequest_Adherence:
-		rubric = true
-	default:
+	task, fe := taskFor(req, false)
+	if fe != nil {
 		return badField(field, "the judgment has no task to label")
 	}
+	space := task.Labels()
 	switch {
-	case rubric && l.Score == nil:
+	case space.Rubric && l.Score == nil:
 		return badField(field+".score", "must be set: the judgment is a rubric score")
-	case !rubric && l.Score != nil:
+	case !space.Rubric && l.Score != nil:
 		return badField(field+".score", "the judgment is a choice, not a rubric score")
-	case l.Tie && !tieTask:
+	case l.Tie && !space.Tie:
 		return badField(field+".tie", "the judgment's task has no ties")
-	case l.Choice != nil && int(*l.Choice) >= options:
-		return badField(field+".choice", "option %d is out of range; the judgment has %d options", *l.Choice, options)
+	case l.Choice != nil && int(*l.Choice) >= space.Options:
+		return badField(field+".choice", "option %d is out of range; the judgment has %d options", *l.Choice, space.Options)
 	}
 	return nil
 }

@@ -133,7 +133,7 @@ func fzViolations(req *pb.ScoreRequest) []string {
 
 func fzCheck(t *testing.T, req *pb.ScoreRequest) {
 	t.Helper()
-	fe := validateScore(req, fzKnownModel)
+	_, fe := validateScore(req, fzKnownModel)
 	if fe != nil {
 		return
 	}

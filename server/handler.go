@@ -2,7 +2,7 @@ package server
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"net/http"
 
 	"connectrpc.com/connect"
@@ -17,11 +17,12 @@ import (
 func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 	opts = append([]connect.HandlerOption{
 		connect.WithReadMaxBytes(MaxRequestBytes),
+		// Every RPC gets an id; an internal error names it instead of its cause.
+		connect.WithInterceptors(requestIDInterceptor{}),
 		// A panic in a handler becomes an Internal error for that call,
 		// never a crashed server.
-		connect.WithRecover(func(_ context.Context, spec connect.Spec, _ http.Header, p any) error {
-			svc.log.Error("handler panic", "procedure", spec.Procedure, "panic", p)
-			return connect.NewError(connect.CodeInternal, errors.New("internal error"))
+		connect.WithRecover(func(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {
+			return svc.internalError(ctx, connect.CodeInternal, "INTERNAL", "internal error", fmt.Errorf("panic in %s: %v", spec.Procedure, p))
 		}),
 	}, opts...)
 	mux := http.NewServeMux()

@@ -73,7 +73,7 @@ type harnessExtras struct {
 
 func buildHarness(t testing.TB, fake *llmfake.Server, fc clients.FileConfig, x harnessExtras) *harness {
 	t.Helper()
-	reg, err := clients.NewRegistry(fc, nil)
+	reg, err := clients.NewRegistry(fc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,14 +87,15 @@ func buildHarness(t testing.TB, fake *llmfake.Server, fc clients.FileConfig, x h
 		logOut = io.Discard
 	}
 	log := slog.New(slog.NewTextHandler(logOut, nil))
-	engine := &judges.Engine{Models: reg, MaxReasks: 2}
+	engineOpts := []judges.EngineOption{judges.WithMaxReasks(2), judges.WithCalibrators(st), judges.WithLogger(log)}
 	if x.cache {
-		engine.Cache = st
+		engineOpts = append(engineOpts, judges.WithCache(st))
 	}
-	svc := NewService(engine, st, log)
+	svcOpts := []ServiceOption{WithLogger(log)}
 	if x.maxQueued > 0 {
-		svc.SetMaxQueued(x.maxQueued)
+		svcOpts = append(svcOpts, WithMaxQueued(x.maxQueued))
 	}
+	svc := NewService(judges.NewEngine(reg, engineOpts...), st, svcOpts...)
 	var opts []connect.HandlerOption
 	if x.gate != nil {
 		opts = append(opts, connect.WithInterceptors(x.gate.Interceptor()))

@@ -322,7 +322,7 @@ func injCases(t *testing.T, j injJudge) []injCase {
 			req := j.item()
 			inj := a.text(j.steer, f.room(req))
 			f.put(req, inj)
-			if fe := validateScore(req, known); fe != nil {
+			if _, fe := validateScore(req, known); fe != nil {
 				t.Logf("%s: %s does not fit %s (%v)", j.name, a.name, f.name, fe)
 				continue
 			}

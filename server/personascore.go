@@ -42,6 +42,7 @@ func (s *Service) PersonaScore(ctx context.Context, req *pb.PersonaScoreRequest)
 	}
 	defer release()
 	results := make([]*pb.ScoreResponse, len(req.Items))
+	judged := make([]*judges.Judgment, len(req.Items))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(personaScoreWorkers)
 	for i, it := range req.Items {
@@ -49,11 +50,11 @@ func (s *Service) PersonaScore(ctx context.Context, req *pb.PersonaScoreRequest)
 			break // an item failed the call, or the caller left
 		}
 		g.Go(func() error {
-			resp, err := s.judgeOne(gctx, personaItemRequest(req, it))
+			j, resp, err := s.judgeOne(gctx, personaItemRequest(req, it))
 			if err != nil {
 				return personaItemError(i, err)
 			}
-			results[i] = resp
+			judged[i], results[i] = j, resp
 			return nil
 		})
 	}
@@ -67,7 +68,7 @@ func (s *Service) PersonaScore(ctx context.Context, req *pb.PersonaScoreRequest)
 	items := make([]judges.PersonaItem, len(results))
 	usage := &pb.Usage{}
 	for i, r := range results {
-		items[i] = judges.PersonaItemFrom(req.Items[i].Task, r)
+		items[i] = judges.PersonaItemFrom(req.Items[i].Task, judged[i])
 		usage.PromptTokens += r.GetUsage().GetPromptTokens()
 		usage.CompletionTokens += r.GetUsage().GetCompletionTokens()
 		usage.LlmCalls += r.GetUsage().GetLlmCalls()

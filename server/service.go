@@ -1,6 +1,8 @@
 // Package server wires the JudgeService Connect handlers: validation at the
 // boundary, judge dispatch, the ledger write before every answer, health,
-// reflection, and an HTTP server with h2c and graceful shutdown.
+// reflection, and an HTTP server with h2c and graceful shutdown. It maps
+// wire messages to the judges' domain types and back; what a judgment
+// means is the judges package's to say.
 package server
 
 import (
@@ -22,24 +24,44 @@ type Service struct {
 	// An RPC added to the contract answers Unimplemented until it is served.
 	personajudgev1connect.UnimplementedJudgeServiceHandler
 
-	engine *judges.Engine
-	store  *store.Store
-	log    *slog.Logger
-	// calibrators caches each profile's active calibrator (calibration_serve.go).
-	calibrators *calibratorCache
-	admission   *admission
+	engine    *judges.Engine
+	store     *store.Store
+	log       *slog.Logger
+	admission *admission
 }
 
-// NewService builds the service over an engine and a store.
-func NewService(engine *judges.Engine, st *store.Store, log *slog.Logger) *Service {
-	if log == nil {
-		log = slog.Default()
+// ServiceOption configures a Service (the functional-options idiom used by
+// every constructor of the project).
+type ServiceOption func(*Service)
+
+// WithLogger sets the service's logger (default slog.Default()).
+func WithLogger(l *slog.Logger) ServiceOption {
+	return func(s *Service) {
+		if l != nil {
+			s.log = l
+		}
 	}
-	return &Service{engine: engine, store: st, log: log, calibrators: newCalibratorCache(st), admission: newAdmission(DefaultMaxQueued)}
+}
+
+// WithMaxQueued bounds the items being judged or queued across callers;
+// beyond it requests get ResourceExhausted (default DefaultMaxQueued).
+func WithMaxQueued(n int) ServiceOption {
+	return func(s *Service) { s.admission = newAdmission(n) }
+}
+
+// NewService builds the service over an engine and a store. The engine
+// should calibrate with the same store (judges.WithCalibrators), so a fit
+// through the CalibrationService takes effect on the next Score.
+func NewService(engine *judges.Engine, st *store.Store, opts ...ServiceOption) *Service {
+	s := &Service{engine: engine, store: st, log: slog.Default(), admission: newAdmission(DefaultMaxQueued)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 func (s *Service) knownModel(name string) bool {
-	_, ok := s.engine.Models.Get(name)
+	_, ok := s.engine.Models().Get(name)
 	return ok
 }
 
@@ -50,41 +72,37 @@ func (s *Service) Score(ctx context.Context, req *pb.ScoreRequest) (*pb.ScoreRes
 		return nil, err
 	}
 	defer release()
-	return s.judgeOne(ctx, req)
+	_, resp, err := s.judgeOne(ctx, req)
+	return resp, err
 }
 
 // judgeOne is the whole path of one item, shared by every RPC that judges:
-// validate, judge, record, answer. The returned error is an RPC error.
-func (s *Service) judgeOne(ctx context.Context, req *pb.ScoreRequest) (*pb.ScoreResponse, error) {
-	if fe := validateScore(req, s.knownModel); fe != nil {
-		return nil, invalidArgument(fe)
+// validate, judge, record, answer. It returns the judgment and its wire
+// form; the error is an RPC error.
+func (s *Service) judgeOne(ctx context.Context, req *pb.ScoreRequest) (*judges.Judgment, *pb.ScoreResponse, error) {
+	task, fe := validateScore(req, s.knownModel)
+	if fe != nil {
+		return nil, nil, invalidArgument(fe)
 	}
-	task, kind, err := taskFor(req)
+	j, err := s.engine.Judge(ctx, task, s.judgeConfig(req.Judge))
 	if err != nil {
-		return nil, err
-	}
-	resp, err := s.engine.Judge(ctx, task, s.judgeConfig(req))
-	if err != nil {
-		return nil, judgeError(ctx, err)
-	}
-	if err := s.applyCalibrator(ctx, req.Judge, resp); err != nil {
-		return nil, err
+		return nil, nil, s.judgeError(ctx, err)
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return nil, connect.NewError(connect.CodeInternal, err)
+		return nil, nil, s.internalError(ctx, connect.CodeInternal, "ID_UNAVAILABLE", "no judgment id could be made", err)
 	}
+	resp := responseOf(j)
 	resp.ItemId = req.ItemId
 	resp.JudgmentId = id.String()
 	resp.CreatedAt = timestamppb.Now()
 	// The LLM work is paid for: record it even if the caller has gone away,
 	// and answer only once the record is durable.
-	if err := s.store.SaveJudgment(context.WithoutCancel(ctx), kind, req, resp); err != nil {
-		s.log.Error("save judgment", "judgment_id", resp.JudgmentId, "err", err)
-		return nil, connect.NewError(connect.CodeUnavailable, errors.New("the judgment could not be recorded; retry"))
+	if err := s.store.SaveJudgment(context.WithoutCancel(ctx), j.Kind, req, resp); err != nil {
+		return nil, nil, s.internalError(ctx, connect.CodeUnavailable, "LEDGER_UNAVAILABLE", "the judgment could not be recorded; retry", err)
 	}
-	recordJudgment(ctx, kind, resp)
-	return resp, nil
+	recordJudgment(ctx, j.Kind, resp)
+	return j, resp, nil
 }
 
 // GetJudgment returns a stored judgment.
@@ -100,38 +118,21 @@ func (s *Service) GetJudgment(ctx context.Context, req *pb.GetJudgmentRequest) (
 		return nil, connect.NewError(connect.CodeNotFound, errors.New("judgment_id: no judgment "+req.JudgmentId))
 	}
 	if err != nil {
-		return nil, connect.NewError(connect.CodeInternal, err)
+		return nil, s.internalError(ctx, connect.CodeInternal, "LEDGER_UNAVAILABLE", "the judgment could not be read", err)
 	}
 	return &pb.GetJudgmentResponse{Judgment: sresp, Request: sreq}, nil
 }
 
-// taskFor builds the judge task for the request's oneof. Each task kind
-// lives in its own file (task_*.go) with its validation.
-func taskFor(req *pb.ScoreRequest) (judges.Task, string, error) {
-	switch t := req.Task.(type) {
-	case *pb.ScoreRequest_Preference:
-		return preferenceTask(t.Preference, req.Judge)
-	case *pb.ScoreRequest_RoleIdentification:
-		return roleIdentificationTask(t.RoleIdentification, req.Judge)
-	case *pb.ScoreRequest_Adherence:
-		return adherenceTask(t.Adherence, req.Judge)
-	}
-	return nil, "", invalidArgument(badField("task", "one of role_identification, preference or adherence must be set"))
-}
-
-func (s *Service) judgeConfig(req *pb.ScoreRequest) judges.Config {
-	c := req.Judge
+func (s *Service) judgeConfig(c *pb.JudgeConfig) judges.Config {
 	cfg := judges.Config{
-		Models:  c.GetModels(),
-		Policy:  c.GetOrderPolicy(),
-		Samples: int(c.GetSamplesPerOrder()),
-		Cache:   c.GetCache(),
-		// The cache key covers the task's inputs and the options that
-		// change its prompt, not the caller's item_id.
-		ItemDigest: judges.ItemDigest(&pb.ScoreRequest{Task: req.Task, Judge: &pb.JudgeConfig{AllowTie: c.GetAllowTie()}}),
+		Models:                   c.GetModels(),
+		Policy:                   c.GetOrderPolicy(),
+		Samples:                  int(c.GetSamplesPerOrder()),
+		Cache:                    c.GetCache(),
+		MinCalibratedProbability: c.GetMinCalibratedProbability(),
 	}
 	if len(cfg.Models) == 0 {
-		cfg.Models = []string{s.engine.Models.Default()}
+		cfg.Models = []string{s.engine.Models().Default()}
 	}
 	if cfg.Samples == 0 {
 		cfg.Samples = 1
@@ -142,11 +143,15 @@ func (s *Service) judgeConfig(req *pb.ScoreRequest) judges.Config {
 	return cfg
 }
 
-// judgeError maps an engine error to an RPC error.
-func judgeError(ctx context.Context, err error) error {
+// judgeError maps an engine error to an RPC error. Backend addresses and
+// storage errors are logged with the request id, never sent.
+func (s *Service) judgeError(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(err, judges.ErrUnreachable):
-		return connect.NewError(connect.CodeUnavailable, err)
+		return s.internalError(ctx, connect.CodeUnavailable, "JUDGE_BACKEND_UNREACHABLE",
+			"no judge model could be reached; retry later, or ask the operator to check the models' backends", err)
+	case errors.Is(err, judges.ErrCalibratorUnavailable):
+		return s.internalError(ctx, connect.CodeUnavailable, "CALIBRATOR_UNAVAILABLE", "the calibrator could not be loaded; retry", err)
 	case ctx.Err() != nil:
 		return connect.NewError(connect.CodeOf(ctx.Err()), ctx.Err())
 	case errors.Is(err, context.DeadlineExceeded):
@@ -154,5 +159,5 @@ func judgeError(ctx context.Context, err error) error {
 	case errors.Is(err, context.Canceled):
 		return connect.NewError(connect.CodeCanceled, err)
 	}
-	return connect.NewError(connect.CodeInternal, err)
+	return s.internalError(ctx, connect.CodeInternal, "INTERNAL", "internal error", err)
 }

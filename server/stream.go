@@ -112,7 +112,7 @@ func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb
 		wg.Go(func() {
 			defer func() { <-slots }()
 			defer release()
-			resp, err := s.judgeOne(ctx, item)
+			_, resp, err := s.judgeOne(ctx, item)
 			if err != nil {
 				if ctx.Err() != nil {
 					return // the stream is gone; nothing to send to

@@ -17,13 +17,19 @@ const (
 	MaxRubricExampleBytes = 8_000
 )
 
-func adherenceTask(a *pb.PersonaAdherenceTask, _ *pb.JudgeConfig) (judges.Task, string, error) {
+func adherenceTask(a *pb.PersonaAdherenceTask, check bool) (judges.Task, *fieldError) {
+	if !check {
+		return &judges.Adherence{Item: a}, nil
+	}
+	if fe := validateAdherence(a); fe != nil {
+		return nil, fe
+	}
 	t, err := judges.NewAdherence(a)
 	if err != nil {
-		// validateAdherence runs first and names the field; this is a backstop.
-		return nil, "", invalidArgument(badField("adherence", "%v", err))
+		// validateAdherence names the field; this is a backstop.
+		return nil, badField("adherence", "%v", err)
 	}
-	return t, "adherence", nil
+	return t, nil
 }
 
 func validateAdherence(a *pb.PersonaAdherenceTask) *fieldError {

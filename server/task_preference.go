@@ -7,8 +7,13 @@ import (
 	"github.com/personajudge/personajudge/judges"
 )
 
-func preferenceTask(p *pb.PersonalizedPreferenceTask, cfg *pb.JudgeConfig) (judges.Task, string, error) {
-	return &judges.Preference{Item: p, AllowTie: cfg.GetAllowTie()}, "preference", nil
+func preferenceTask(p *pb.PersonalizedPreferenceTask, cfg *pb.JudgeConfig, check bool) (judges.Task, *fieldError) {
+	if check {
+		if fe := validatePreference(p); fe != nil {
+			return nil, fe
+		}
+	}
+	return &judges.Preference{Item: p, AllowTie: cfg.GetAllowTie()}, nil
 }
 
 func validatePreference(p *pb.PersonalizedPreferenceTask) *fieldError {

@@ -19,15 +19,20 @@ const (
 	MaxUtteranceBytes     = 8_000 // a turn's text, its inner thought, the target
 	MaxCandidateNameBytes = 200
 	MaxRoleProfileBytes   = 16_000
-	roleKind              = "role_identification"
 )
 
-func roleIdentificationTask(t *pb.RoleIdentificationTask, _ *pb.JudgeConfig) (judges.Task, string, error) {
-	return &judges.RoleIdentification{Item: t}, roleKind, nil
+func roleIdentificationTask(t *pb.RoleIdentificationTask, check bool) (judges.Task, *fieldError) {
+	if !check {
+		return &judges.RoleIdentification{Item: t}, nil
+	}
+	if fe := validateRoleIdentification(t); fe != nil {
+		return nil, fe
+	}
+	return &judges.RoleIdentification{Item: t}, nil
 }
 
 func validateRoleIdentification(t *pb.RoleIdentificationTask) *fieldError {
-	const f = roleKind + "."
+	const f = "role_identification."
 	if n := len(t.Candidates); n < MinCandidates || n > MaxCandidates {
 		return badField(f+"candidates", "needs %d to %d candidates, got %d", MinCandidates, MaxCandidates, n)
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
+	"github.com/personajudge/personajudge/judges"
 )
 
 // Request limits. They bound prompt size (and so cost and latency) well
@@ -27,23 +28,32 @@ const (
 // modelLookup reports whether a model name is configured.
 type modelLookup func(name string) bool
 
-// validateScore checks a ScoreRequest before any work starts.
-func validateScore(req *pb.ScoreRequest, known modelLookup) *fieldError {
+// validateScore checks a ScoreRequest before any work starts and builds
+// its judge task.
+func validateScore(req *pb.ScoreRequest, known modelLookup) (judges.Task, *fieldError) {
 	if err := checkText("item_id", req.ItemId, MaxItemIDBytes, false); err != nil {
-		return err
+		return nil, err
 	}
 	if err := validateJudgeConfig(req.Judge, known); err != nil {
-		return err
+		return nil, err
 	}
+	return taskFor(req, true)
+}
+
+// taskFor builds the request's judge task, validating it first when check
+// is set (a stored request was validated when it was judged, under the
+// rules of its day): the one place the task oneof is switched on. Each
+// task kind lives in its own file (task_*.go) with its validation.
+func taskFor(req *pb.ScoreRequest, check bool) (judges.Task, *fieldError) {
 	switch t := req.Task.(type) {
 	case *pb.ScoreRequest_Preference:
-		return validatePreference(t.Preference)
+		return preferenceTask(t.Preference, req.Judge, check)
 	case *pb.ScoreRequest_RoleIdentification:
-		return validateRoleIdentification(t.RoleIdentification)
+		return roleIdentificationTask(t.RoleIdentification, check)
 	case *pb.ScoreRequest_Adherence:
-		return validateAdherence(t.Adherence)
+		return adherenceTask(t.Adherence, check)
 	}
-	return badField("task", "one of role_identification, preference or adherence must be set")
+	return nil, badField("task", "one of role_identification, preference or adherence must be set")
 }
 
 func validateJudgeConfig(c *pb.JudgeConfig, known modelLookup) *fieldError {

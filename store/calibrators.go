@@ -3,12 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"google.golang.org/protobuf/proto"
 )
@@ -20,9 +18,11 @@ type Calibrator struct {
 	// Version is "v1", "v2", ... in fit order per profile; SaveCalibrator
 	// assigns it.
 	Version string
-	// Model maps features to a probability; stored as JSON, which
-	// round-trips exactly.
-	Model *calibration.Model
+	// Method names the fitting method ("isotonic", ...).
+	Method string
+	// Model is the fitted model as encoded by the calibration package;
+	// stored as it is.
+	Model []byte
 	// Threshold is the high-certainty threshold on calibrated probability;
 	// nil when no threshold met the target, so high_certainty stays false.
 	Threshold *float64
@@ -39,12 +39,8 @@ type Calibrator struct {
 // transaction, and when activate is set makes it the profile's only active
 // calibrator. It fills in c.Version, c.Active and c.CreatedAt.
 func (s *Store) SaveCalibrator(ctx context.Context, c *Calibrator, activate bool) error {
-	if c.Model == nil {
+	if len(c.Model) == 0 {
 		return errors.New("save calibrator: no model")
-	}
-	model, err := json.Marshal(c.Model)
-	if err != nil {
-		return fmt.Errorf("encode calibrator model: %w", err)
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -78,7 +74,7 @@ func (s *Store) SaveCalibrator(ctx context.Context, c *Calibrator, activate bool
 	if _, err := tx.ExecContext(ctx, `INSERT INTO calibrators
 		(profile, seq, version, method, model, threshold, n, active, report, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Profile, seq, version, string(c.Model.Method), string(model), threshold, c.N, activate, reportBytes, now.UnixMilli()); err != nil {
+		c.Profile, seq, version, c.Method, string(c.Model), threshold, c.N, activate, reportBytes, now.UnixMilli()); err != nil {
 		return fmt.Errorf("save calibrator %s %s: %w", c.Profile, version, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -113,7 +109,7 @@ func (s *Store) ActivateCalibrator(ctx context.Context, profile, version string)
 	return tx.Commit()
 }
 
-const calibratorColumns = `profile, version, model, threshold, n, active, report, created_at`
+const calibratorColumns = `profile, version, method, model, threshold, n, active, report, created_at`
 
 // GetCalibrator returns one version of a profile's calibrators, or
 // ErrNotFound.
@@ -127,6 +123,24 @@ func (s *Store) GetCalibrator(ctx context.Context, profile, version string) (*Ca
 func (s *Store) ActiveCalibrator(ctx context.Context, profile string) (*Calibrator, error) {
 	return scanCalibrator(s.db.QueryRowContext(ctx, `SELECT `+calibratorColumns+`
 		FROM calibrators WHERE profile = ? AND active = 1`, profile))
+}
+
+// ActiveCalibratorModel returns the profile's active calibrator as stored
+// (version "" when it has none); it is what judging reads.
+func (s *Store) ActiveCalibratorModel(ctx context.Context, profile string) (version string, model []byte, threshold *float64, err error) {
+	var th sql.NullFloat64
+	err = s.db.QueryRowContext(ctx, `SELECT version, model, threshold FROM calibrators WHERE profile = ? AND active = 1`, profile).
+		Scan(&version, &model, &th)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, nil, nil
+	}
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if th.Valid {
+		threshold = &th.Float64
+	}
+	return version, model, threshold, nil
 }
 
 // ListCalibrators returns every calibrator of a profile, oldest first.
@@ -156,20 +170,14 @@ func scanCalibrator(row scanner) (*Calibrator, error) {
 	var threshold sql.NullFloat64
 	var report []byte
 	var created int64
-	err := row.Scan(&c.Profile, &c.Version, &model, &threshold, &c.N, &c.Active, &report, &created)
+	err := row.Scan(&c.Profile, &c.Version, &c.Method, &model, &threshold, &c.N, &c.Active, &report, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	c.Model = &calibration.Model{}
-	if err := json.Unmarshal([]byte(model), c.Model); err != nil {
-		return nil, fmt.Errorf("calibrator %s %s: stored model: %w", c.Profile, c.Version, err)
-	}
-	if err := c.Model.Validate(); err != nil {
-		return nil, fmt.Errorf("calibrator %s %s: stored model: %w", c.Profile, c.Version, err)
-	}
+	c.Model = []byte(model)
 	c.Report = &pb.CalibrationReport{}
 	if err := proto.Unmarshal(report, c.Report); err != nil {
 		return nil, fmt.Errorf("calibrator %s %s: stored report: %w", c.Profile, c.Version, err)

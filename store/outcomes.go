@@ -2,14 +2,11 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
-	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"google.golang.org/protobuf/proto"
 )
@@ -144,8 +141,8 @@ func sameLabel(a, b *pb.Label) bool {
 }
 
 // ImportOutcomes stores historical records in one transaction and returns
-// how many were stored. options 0 is stored as 2 (pairwise), as the API
-// documents. The caller validates the values.
+// how many were stored. The caller validates the values and fills in
+// defaults (options 0 means 2).
 func (s *Store) ImportOutcomes(ctx context.Context, records []*pb.RawOutcome) (int, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -160,10 +157,6 @@ func (s *Store) ImportOutcomes(ctx context.Context, records []*pb.RawOutcome) (i
 	defer stmt.Close()
 	now := time.Now().UnixMilli()
 	for i, r := range records {
-		options := r.Options
-		if options == 0 {
-			options = 2
-		}
 		var cons, lp sql.NullFloat64
 		if r.PositionConsistency != nil {
 			cons = sql.NullFloat64{Float64: *r.PositionConsistency, Valid: true}
@@ -171,7 +164,7 @@ func (s *Store) ImportOutcomes(ctx context.Context, records []*pb.RawOutcome) (i
 		if r.LogprobConfidence != nil {
 			lp = sql.NullFloat64{Float64: *r.LogprobConfidence, Valid: true}
 		}
-		if _, err := stmt.ExecContext(ctx, r.Profile, r.Certainty, r.Correct, options, cons, lp, now); err != nil {
+		if _, err := stmt.ExecContext(ctx, r.Profile, r.Certainty, r.Correct, r.Options, cons, lp, now); err != nil {
 			return 0, fmt.Errorf("import record %d: %w", i, err)
 		}
 	}
@@ -181,171 +174,76 @@ func (s *Store) ImportOutcomes(ctx context.Context, records []*pb.RawOutcome) (i
 	return len(records), nil
 }
 
-// LabelledSample is one labelled outcome of a judge profile, as calibration
-// sees it.
-type LabelledSample struct {
-	// Confidence is the identity-mapped certainty; Consistency and Logprob
-	// are NaN when unknown (stored judgments never carry a logprob).
-	calibration.Sample
-	// Certainty is the stated certainty, 1..100.
-	Certainty float64
-	// Options is K, the number of options chosen among (chance is 1/K).
-	Options int
-	// JudgmentID is the labelled judgment; empty for imported records.
-	JudgmentID string
+// LabelledJudgment is a stored judgment with its label.
+type LabelledJudgment struct {
+	Request  *pb.ScoreRequest
+	Response *pb.ScoreResponse
+	Label    *pb.Label
 }
 
-// JudgmentSample returns the calibration features of a judgment (Correct
-// unset). The server uses it to calibrate a fresh ScoreResponse and
-// LabelledSamples uses it on stored ones, so a calibrator is always fed the
-// same features it was fitted on. K is the length of the distribution.
-func JudgmentSample(resp *pb.ScoreResponse) LabelledSample {
-	k := len(resp.Distribution)
-	certainty := 1 + 99*resp.VerbalCertainty
-	return LabelledSample{
-		Sample: calibration.Sample{
-			Confidence:  calibration.IdentityProbability(certainty, k),
-			Consistency: resp.PositionConsistency,
-			Logprob:     math.NaN(),
-		},
-		Certainty:  certainty,
-		Options:    max(k, 2),
-		JudgmentID: resp.JudgmentId,
-	}
-}
-
-// evidenceKey identifies what a judgment rests on: the request without the
-// caller's item_id or cache policy, every vote's raw answer, and the verdict
-// drawn from them. Two judgments with the same key are one piece of
-// evidence.
-func evidenceKey(rawReq []byte, resp *pb.ScoreResponse) ([sha256.Size]byte, error) {
-	req := &pb.ScoreRequest{}
-	if err := proto.Unmarshal(rawReq, req); err != nil {
-		return [sha256.Size]byte{}, err
-	}
-	req.ItemId = ""
-	if req.Judge != nil {
-		req.Judge.Cache = pb.CachePolicy_CACHE_POLICY_UNSPECIFIED
-	}
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
-	if err != nil {
-		return [sha256.Size]byte{}, err
-	}
-	h := sha256.New()
-	h.Write(b)
-	for _, v := range resp.Votes {
-		h.Write([]byte{0})
-		h.Write([]byte(v.RawAnswer))
-	}
-	verdict, err := proto.MarshalOptions{Deterministic: true}.Marshal(resp.Verdict)
-	if err != nil {
-		return [sha256.Size]byte{}, err
-	}
-	h.Write([]byte{1})
-	h.Write(verdict)
-	fmt.Fprintf(h, "%v", resp.VerbalCertainty)
-	var key [sha256.Size]byte
-	h.Sum(key[:0])
-	return key, nil
-}
-
-// LabelledSamples returns every labelled sample of a profile: labelled
-// stored judgments whose status is VERDICT (abstentions and judge errors
-// have no answer to be right about), oldest first, then imported records in
-// import order. The order is fixed so that cross-fitting is repeatable.
-func (s *Store) LabelledSamples(ctx context.Context, profile string) ([]LabelledSample, error) {
+// LabelledJudgments returns a profile's labelled judgments, oldest first
+// (a fixed order, so that cross-fitting is repeatable). Which of them count
+// as calibration evidence is for the judges package to say.
+func (s *Store) LabelledJudgments(ctx context.Context, profile string) ([]LabelledJudgment, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT j.request, j.response, o.choice, o.tie, o.score
 		FROM outcomes o JOIN judgments j ON j.id = o.judgment_id
-		WHERE j.profile = ? AND j.status = ? ORDER BY j.created_at, j.id`,
-		profile, int32(pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT))
+		WHERE j.profile = ? ORDER BY j.created_at, j.id`, profile)
 	if err != nil {
 		return nil, err
 	}
-	var out []LabelledSample
-	seen := map[[sha256.Size]byte]bool{}
+	defer rows.Close()
+	var out []LabelledJudgment
 	for rows.Next() {
 		var rawReq, raw []byte
 		var choice sql.NullInt64
 		var tie bool
 		var score sql.NullFloat64
 		if err := rows.Scan(&rawReq, &raw, &choice, &tie, &score); err != nil {
-			rows.Close()
 			return nil, err
 		}
-		resp := &pb.ScoreResponse{}
-		if err := proto.Unmarshal(raw, resp); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("labelled judgment of %s: stored response: %w", profile, err)
-		}
-		// A judgment re-made from the response cache repeats an earlier one
-		// exactly; counting both would weigh the item twice and put copies
-		// on both sides of a cross-fitting split.
-		key, err := evidenceKey(rawReq, resp)
-		if err != nil {
-			rows.Close()
+		lj := LabelledJudgment{Request: &pb.ScoreRequest{}, Response: &pb.ScoreResponse{}, Label: labelFromColumns(choice, tie, score)}
+		if err := proto.Unmarshal(rawReq, lj.Request); err != nil {
 			return nil, fmt.Errorf("labelled judgment of %s: stored request: %w", profile, err)
 		}
-		if seen[key] {
-			continue
+		if err := proto.Unmarshal(raw, lj.Response); err != nil {
+			return nil, fmt.Errorf("labelled judgment of %s: stored response: %w", profile, err)
 		}
-		seen[key] = true
-		smp := JudgmentSample(resp)
-		smp.Correct = VerdictCorrect(resp.Verdict, labelFromColumns(choice, tie, score))
-		out = append(out, smp)
+		out = append(out, lj)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	raws, err := s.rawSamples(ctx, profile)
-	if err != nil {
-		return nil, err
-	}
-	return append(out, raws...), nil
+	return out, rows.Err()
 }
 
-func (s *Store) rawSamples(ctx context.Context, profile string) ([]LabelledSample, error) {
+// ImportedOutcome is one imported historical record, as stored.
+type ImportedOutcome struct {
+	Certainty   float64
+	Correct     bool
+	Options     int
+	Consistency *float64
+	Logprob     *float64
+}
+
+// ImportedOutcomes returns a profile's imported records in import order.
+func (s *Store) ImportedOutcomes(ctx context.Context, profile string) ([]ImportedOutcome, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT certainty, correct, options, consistency, logprob
 		FROM raw_outcomes WHERE profile = ? ORDER BY id`, profile)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []LabelledSample
+	var out []ImportedOutcome
 	for rows.Next() {
-		var smp LabelledSample
+		var r ImportedOutcome
 		var cons, lp sql.NullFloat64
-		if err := rows.Scan(&smp.Certainty, &smp.Correct, &smp.Options, &cons, &lp); err != nil {
+		if err := rows.Scan(&r.Certainty, &r.Correct, &r.Options, &cons, &lp); err != nil {
 			return nil, err
 		}
-		smp.Confidence = calibration.IdentityProbability(smp.Certainty, smp.Options)
-		smp.Consistency, smp.Logprob = math.NaN(), math.NaN()
 		if cons.Valid {
-			smp.Consistency = cons.Float64
+			r.Consistency = &cons.Float64
 		}
 		if lp.Valid {
-			smp.Logprob = lp.Float64
+			r.Logprob = &lp.Float64
 		}
-		out = append(out, smp)
+		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// VerdictCorrect reports whether a verdict matches the label: the same
-// choice, both a tie, or, for rubric scores, the same score after rounding
-// both to the nearest level (a reference of 3.5 from averaged annotators
-// counts as 4, as the verdict would). A missing verdict is never correct.
-func VerdictCorrect(v *pb.Verdict, l *pb.Label) bool {
-	if v == nil || l == nil {
-		return false
-	}
-	switch {
-	case l.Tie:
-		return v.Tie
-	case l.Choice != nil:
-		return !v.Tie && v.Choice != nil && *v.Choice == *l.Choice
-	case l.Score != nil:
-		return v.Score != nil && math.Round(*v.Score) == math.Round(*l.Score)
-	}
-	return false
 }

@@ -6,41 +6,11 @@ import (
 	"math"
 	"testing"
 
-	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"google.golang.org/protobuf/proto"
 )
 
 func choiceLabel(c int32) *pb.Label { return &pb.Label{Choice: proto.Int32(c)} }
-
-func TestVerdictCorrect(t *testing.T) {
-	choice := func(c int32) *pb.Verdict { return &pb.Verdict{Choice: proto.Int32(c)} }
-	score := func(s float64) *pb.Verdict { return &pb.Verdict{Score: proto.Float64(s)} }
-	tests := []struct {
-		name string
-		v    *pb.Verdict
-		l    *pb.Label
-		want bool
-	}{
-		{"same choice", choice(1), choiceLabel(1), true},
-		{"other choice", choice(0), choiceLabel(1), false},
-		{"choice 0 matches choice 0", choice(0), choiceLabel(0), true},
-		{"tie verdict, choice label", &pb.Verdict{Tie: true}, choiceLabel(0), false},
-		{"both tie", &pb.Verdict{Tie: true}, &pb.Label{Tie: true}, true},
-		{"choice verdict, tie label", choice(0), &pb.Label{Tie: true}, false},
-		{"score rounds to label", score(3.4), &pb.Label{Score: proto.Float64(3)}, true},
-		{"score rounds away", score(3.5), &pb.Label{Score: proto.Float64(3)}, false},
-		{"score vs averaged label", score(4), &pb.Label{Score: proto.Float64(3.5)}, true},
-		{"no verdict", nil, choiceLabel(0), false},
-		{"empty label", choice(0), &pb.Label{}, false},
-		{"score label, choice verdict", choice(3), &pb.Label{Score: proto.Float64(3)}, false},
-	}
-	for _, tt := range tests {
-		if got := VerdictCorrect(tt.v, tt.l); got != tt.want {
-			t.Errorf("%s: VerdictCorrect = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-}
 
 // saveVerdict stores a preference judgment of a profile with the given
 // verdict choice, certainty (normalized) and status.
@@ -120,9 +90,9 @@ func TestRecordOutcomes(t *testing.T) {
 	}
 }
 
-func TestLabelledSamples(t *testing.T) {
+func TestLabelledJudgmentsAndImportedOutcomes(t *testing.T) {
 	s, _ := openTemp(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	verdict := pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
 	saveVerdict(t, s, "right", "p", 1, 0.8, verdict)
 	saveVerdict(t, s, "wrong", "p", 0, 0.2, verdict)
@@ -132,42 +102,47 @@ func TestLabelledSamples(t *testing.T) {
 	labels := []*pb.Outcome{
 		{JudgmentId: "right", Label: choiceLabel(1)},
 		{JudgmentId: "wrong", Label: choiceLabel(1)},
-		{JudgmentId: "abstained", Label: choiceLabel(1)},
+		{JudgmentId: "abstained", Label: choiceLabel(0)},
 		{JudgmentId: "other", Label: choiceLabel(1)},
 	}
 	if _, _, err := s.RecordOutcomes(ctx, labels, false); err != nil {
 		t.Fatal(err)
 	}
+	got, err := s.LabelledJudgments(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every labelled judgment of the profile, oldest first (then by id; all
+	// share one created_at here), whatever its status: which count is not
+	// the store's to decide.
+	wantIDs := []string{"abstained", "right", "wrong"}
+	wantChoice := []int32{0, 1, 1}
+	if len(got) != len(wantIDs) {
+		t.Fatalf("got %d labelled judgments, want %d", len(got), len(wantIDs))
+	}
+	for i, g := range got {
+		if g.Response.JudgmentId != wantIDs[i] || g.Request.ItemId != "item-"+wantIDs[i] || g.Label.GetChoice() != wantChoice[i] {
+			t.Errorf("labelled %d = %s (item %s) label %v, want %s label %d", i, g.Response.JudgmentId, g.Request.ItemId, g.Label, wantIDs[i], wantChoice[i])
+		}
+	}
+
 	n, err := s.ImportOutcomes(ctx, []*pb.RawOutcome{
-		{Profile: "p", Certainty: 100, Correct: true},
+		{Profile: "p", Certainty: 100, Correct: true, Options: 2},
 		{Profile: "p", Certainty: 1, Correct: false, Options: 4, PositionConsistency: proto.Float64(1), LogprobConfidence: proto.Float64(0.3)},
-		{Profile: "q", Certainty: 50, Correct: true},
+		{Profile: "q", Certainty: 50, Correct: true, Options: 2},
 	})
 	if err != nil || n != 3 {
 		t.Fatalf("import: %d, %v", n, err)
 	}
-	got, err := s.LabelledSamples(ctx, "p")
+	imp, err := s.ImportedOutcomes(ctx, "p")
 	if err != nil {
 		t.Fatal(err)
 	}
-	nan := math.NaN()
-	want := []LabelledSample{
-		{Sample: calibration.Sample{Confidence: 0.9, Consistency: 0.5, Logprob: nan, Correct: true}, Certainty: 80.2, Options: 2, JudgmentID: "right"},
-		{Sample: calibration.Sample{Confidence: 0.6, Consistency: 0.5, Logprob: nan, Correct: false}, Certainty: 20.8, Options: 2, JudgmentID: "wrong"},
-		{Sample: calibration.Sample{Confidence: 1, Consistency: nan, Logprob: nan, Correct: true}, Certainty: 100, Options: 2},
-		{Sample: calibration.Sample{Confidence: 0.25, Consistency: 1, Logprob: 0.3, Correct: false}, Certainty: 1, Options: 4},
+	if len(imp) != 2 || imp[0].Certainty != 100 || !imp[0].Correct || imp[0].Options != 2 || imp[0].Consistency != nil || imp[0].Logprob != nil ||
+		imp[1].Certainty != 1 || imp[1].Correct || imp[1].Options != 4 || imp[1].Consistency == nil || *imp[1].Consistency != 1 || *imp[1].Logprob != 0.3 {
+		t.Fatalf("imported outcomes of p = %+v", imp)
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d samples, want %d: %+v", len(got), len(want), got)
-	}
-	for i, w := range want {
-		g := got[i]
-		if !near(g.Confidence, w.Confidence) || !near(g.Consistency, w.Consistency) || !near(g.Logprob, w.Logprob) ||
-			g.Correct != w.Correct || !near(g.Certainty, w.Certainty) || g.Options != w.Options || g.JudgmentID != w.JudgmentID {
-			t.Errorf("sample %d = %+v, want %+v", i, g, w)
-		}
-	}
-	if none, err := s.LabelledSamples(ctx, "nobody"); err != nil || len(none) != 0 {
+	if none, err := s.LabelledJudgments(ctx, "nobody"); err != nil || len(none) != 0 {
 		t.Fatalf("unknown profile: %v, %v", none, err)
 	}
 }
@@ -189,36 +164,7 @@ func TestImportOutcomesIsAllOrNothing(t *testing.T) {
 	if err == nil {
 		t.Fatal("a NaN certainty was imported")
 	}
-	if got, _ := s.LabelledSamples(ctx, "p"); len(got) != 0 {
+	if got, _ := s.ImportedOutcomes(ctx, "p"); len(got) != 0 {
 		t.Fatalf("a failed batch left %d records", len(got))
-	}
-}
-
-// A judgment re-made from the response cache (same request, same answers,
-// another item_id) is one piece of evidence, not two.
-func TestLabelledSamplesCountCachedCopiesOnce(t *testing.T) {
-	s, _ := openTemp(t)
-	ctx := context.Background()
-	verdict := pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
-	saveVerdict(t, s, "first", "p", 1, 0.8, verdict)
-	saveVerdict(t, s, "cached-copy", "p", 1, 0.8, verdict) // same content, another item_id
-	saveVerdict(t, s, "different", "p", 0, 0.8, verdict)
-	var labels []*pb.Outcome
-	for _, id := range []string{"first", "cached-copy", "different"} {
-		labels = append(labels, &pb.Outcome{JudgmentId: id, Label: choiceLabel(1)})
-	}
-	if _, _, err := s.RecordOutcomes(ctx, labels, false); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.LabelledSamples(ctx, "p")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := map[string]bool{}
-	for _, g := range got {
-		ids[g.JudgmentID] = true
-	}
-	if len(got) != 2 || !ids["different"] || ids["first"] == ids["cached-copy"] {
-		t.Fatalf("samples %+v, want one of the two copies and the different one", got)
 	}
 }

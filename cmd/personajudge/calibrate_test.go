@@ -23,7 +23,7 @@ import (
 // with its store for checks behind the API.
 func calServer(t *testing.T) (string, *store.Store) {
 	t.Helper()
-	reg, err := clients.NewRegistry(clients.FileConfig{Models: []clients.ModelConfig{{Name: "judge", BaseURL: "http://127.0.0.1:1/v1"}}}, nil)
+	reg, err := clients.NewRegistry(clients.FileConfig{Models: []clients.ModelConfig{{Name: "judge", BaseURL: "http://127.0.0.1:1/v1"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func calServer(t *testing.T) (string, *store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := server.NewService(&judges.Engine{Models: reg}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := server.NewService(judges.NewEngine(reg, judges.WithCalibrators(st)), st, server.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	srv := httptest.NewServer(server.NewHandler(svc))
 	t.Cleanup(srv.Close)
 	return srv.URL, st
@@ -145,7 +145,7 @@ func TestCalibrateImportRejectsBadFiles(t *testing.T) {
 		}
 	}
 	// Nothing reached the service: a bad file imports nothing.
-	if s, err := st.LabelledSamples(context.Background(), "p"); err != nil || len(s) != 0 {
+	if s, err := st.ImportedOutcomes(context.Background(), "p"); err != nil || len(s) != 0 {
 		t.Fatalf("%d records imported from bad files (%v)", len(s), err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"connectrpc.com/connect"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
-	"github.com/personajudge/personajudge/store"
+	"github.com/personajudge/personajudge/judges"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -201,7 +201,7 @@ func receiveResults(stream *connect.BidiStreamForClientSimple[pb.ScoreStreamRequ
 		<-slots
 		var correct *bool
 		if label != nil {
-			c := store.VerdictCorrect(r.Verdict, label)
+			c := judges.VerdictCorrect(r.Verdict, label)
 			correct = &c
 		}
 		line, err := marshalResult(r, label, correct)

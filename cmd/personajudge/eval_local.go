@@ -66,7 +66,7 @@ func startLocal(opts localOptions) (_ *localService, err error) {
 	// Connections dialed but never used would hold the simulator's
 	// shutdown for seconds; close them once the service has stopped.
 	cleanups = append(cleanups, httpClient.CloseIdleConnections)
-	reg, err := clients.NewRegistry(fc, httpClient)
+	reg, err := clients.NewRegistry(fc, clients.WithHTTPClient(httpClient))
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,8 @@ func startLocal(opts localOptions) (_ *localService, err error) {
 	cleanups = append(cleanups, func() { st.Close() })
 
 	log := slog.New(slog.NewTextHandler(opts.log, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := server.NewService(&judges.Engine{Models: reg, MaxReasks: opts.maxReasks, Cache: st}, st, log)
+	engine := judges.NewEngine(reg, judges.WithMaxReasks(opts.maxReasks), judges.WithCache(st), judges.WithCalibrators(st), judges.WithLogger(log))
+	svc := server.NewService(engine, st, server.WithLogger(log))
 	url, stop, err := serveLoopback(server.NewHTTPServer(server.NewHandler(svc)))
 	if err != nil {
 		return nil, err

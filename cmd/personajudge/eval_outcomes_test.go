@@ -90,23 +90,23 @@ func TestEvalRecordOutcomes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	samples, err := s.LabelledSamples(context.Background(), profile)
+	labelled, err := s.LabelledJudgments(context.Background(), profile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(samples) != len(ids) {
-		t.Fatalf("profile %s has %d labelled samples, want %d", profile, len(samples), len(ids))
+	if len(labelled) != len(ids) {
+		t.Fatalf("profile %s has %d labelled judgments, want %d", profile, len(labelled), len(ids))
 	}
-	for _, smp := range samples {
-		if !ids[smp.JudgmentID] {
-			t.Errorf("labelled judgment %s is not a labelled verdict of --out", smp.JudgmentID)
+	for _, l := range labelled {
+		if !ids[l.Response.JudgmentId] {
+			t.Errorf("labelled judgment %s is not a labelled verdict of --out", l.Response.JudgmentId)
 		}
 	}
-	reg, err := clients.NewRegistry(clients.FileConfig{Models: []clients.ModelConfig{{Name: "sim", BaseURL: "http://127.0.0.1:1/v1"}}}, nil)
+	reg, err := clients.NewRegistry(clients.FileConfig{Models: []clients.ModelConfig{{Name: "sim", BaseURL: "http://127.0.0.1:1/v1"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := server.NewService(&judges.Engine{Models: reg}, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := server.NewService(judges.NewEngine(reg, judges.WithCalibrators(s)), s, server.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	fit, err := svc.Calibration().FitCalibrator(context.Background(), &pb.FitCalibratorRequest{
 		Profile: profile, Method: pb.CalibrationMethod_CALIBRATION_METHOD_ISOTONIC, Folds: 2,
 	})

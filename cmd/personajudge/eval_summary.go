@@ -7,7 +7,7 @@ import (
 	"time"
 
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
-	"github.com/personajudge/personajudge/store"
+	"github.com/personajudge/personajudge/judges"
 )
 
 // evalStats accumulates the summary. Quality figures cover every result in
@@ -47,7 +47,7 @@ func newEvalStats() *evalStats {
 func (s *evalStats) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
 	s.results++
 	s.byStatus[r.Status]++
-	correct := store.VerdictCorrect(r.Verdict, label)
+	correct := judges.VerdictCorrect(r.Verdict, label)
 	verdict := r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
 	if label != nil {
 		s.labelled++

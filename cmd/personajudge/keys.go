@@ -34,7 +34,7 @@ func runKeys(args []string) error {
 		}
 		key := "pj_" + rand.Text()
 		entry := server.KeyConfig{Name: *name, SHA256: server.HashKey(key), Role: server.Role(*role)}
-		if _, err := server.NewGate([]server.KeyConfig{entry}, server.DefaultLimits); err != nil {
+		if _, err := server.NewGate([]server.KeyConfig{entry}, server.DefaultLimits()); err != nil {
 			return err
 		}
 		b, _ := json.Marshal(entry)

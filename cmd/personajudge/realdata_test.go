@@ -17,6 +17,7 @@ import (
 	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
+	"github.com/personajudge/personajudge/judges"
 )
 
 // realDataDir is the shared reference data folder, beside the
@@ -145,15 +146,17 @@ func TestRealDataPersonalizedJudge(t *testing.T) {
 	sort.Strings(profiles)
 	samples := map[string][]calibration.Sample{}
 	for _, p := range profiles {
-		stored, err := st.LabelledSamples(context.Background(), p)
+		stored, err := st.ImportedOutcomes(context.Background(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got counts
-		for _, s := range stored {
+		imported := make([]judges.ImportedOutcome, len(stored))
+		for i, s := range stored {
 			got.add(s.Certainty, s.Correct)
-			samples[p] = append(samples[p], s.Sample)
+			imported[i] = judges.ImportedOutcome(s)
 		}
+		samples[p] = judges.CalibrationSamples(nil, imported)
 		if got != *perProfileWant[p] {
 			t.Errorf("profile %s in the store: %+v, want %+v", p, got, *perProfileWant[p])
 		}

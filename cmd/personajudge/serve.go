@@ -35,8 +35,8 @@ func runServe(args []string) error {
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key serves HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
 	maxQueued := fs.Int("max-queued", 0, "bound on items being judged or queued, across callers; beyond it requests get ResourceExhausted (0: 4 x the models' total max_concurrency)")
-	keyConc := fs.Int("key-max-concurrent", server.DefaultLimits.MaxConcurrent, "default RPCs in flight per API key")
-	keyRPS := fs.Float64("key-rps", server.DefaultLimits.RequestsPerSecond, "default RPCs per second per API key")
+	keyConc := fs.Int("key-max-concurrent", server.DefaultLimits().MaxConcurrent, "default RPCs in flight per API key")
+	keyRPS := fs.Float64("key-rps", server.DefaultLimits().RequestsPerSecond, "default RPCs per second per API key")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func runServe(args []string) error {
 			return err
 		}
 	}
-	reg, err := clients.NewRegistry(fc, nil)
+	reg, err := clients.NewRegistry(fc)
 	if err != nil {
 		return err
 	}
@@ -96,14 +96,14 @@ func runServe(args []string) error {
 		return fmt.Errorf("telemetry: %w", err)
 	}
 
-	svc := server.NewService(&judges.Engine{Models: reg, MaxReasks: *reasks, Cache: st}, st, log)
 	// By default the queue holds about two rounds of pairwise judgments for
 	// the LLM capacity configured: enough to keep the backends busy, while
 	// more would only add waiting (and memory) before the same refusal.
 	if *maxQueued <= 0 {
 		*maxQueued = max(64, 4*reg.TotalConcurrency())
 	}
-	svc.SetMaxQueued(*maxQueued)
+	engine := judges.NewEngine(reg, judges.WithMaxReasks(*reasks), judges.WithCache(st), judges.WithCalibrators(st), judges.WithLogger(log))
+	svc := server.NewService(engine, st, server.WithLogger(log), server.WithMaxQueued(*maxQueued))
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", tel.metrics)
 	// Tracing sees every call, refused ones included; the gate then checks

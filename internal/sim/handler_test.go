@@ -32,11 +32,11 @@ func engine(t *testing.T, baseURL string) *judges.Engine {
 	zero := 0
 	reg, err := clients.NewRegistry(clients.FileConfig{Models: []clients.ModelConfig{
 		{Name: "sim", BaseURL: baseURL + "/v1", MaxConcurrency: 8, Timeout: "10s", MaxRetries: &zero},
-	}}, nil)
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &judges.Engine{Models: reg, MaxReasks: 2}
+	return judges.NewEngine(reg, judges.WithMaxReasks(2))
 }
 
 // The simulator reads the service's real preference prompts: a perfect,
@@ -54,8 +54,8 @@ func TestSimulatorReadsServicePrompts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT || resp.Verdict.GetChoice() != it.Label.GetChoice() || resp.PositionConsistency != 1 {
-			t.Fatalf("%s: status %v verdict %v consistency %v, want choice %d", it.Request.ItemId, resp.Status, resp.Verdict, resp.PositionConsistency, it.Label.GetChoice())
+		if resp.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT || resp.Verdict.GetChoice() != it.Label.GetChoice() || resp.Consistency != 1 {
+			t.Fatalf("%s: status %v verdict %v consistency %v, want choice %d", it.Request.ItemId, resp.Status, resp.Verdict, resp.Consistency, it.Label.GetChoice())
 		}
 		for _, v := range resp.Votes {
 			if v.ParseStatus != pb.ParseStatus_PARSE_STATUS_OK {
@@ -79,8 +79,8 @@ func TestFullPositionBiasAbstains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN || resp.PositionConsistency != 0.5 {
-		t.Fatalf("status %v consistency %v, want ABSTAIN at 0.5", resp.Status, resp.PositionConsistency)
+	if resp.Status != pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN || resp.Consistency != 0.5 {
+		t.Fatalf("status %v consistency %v, want ABSTAIN at 0.5", resp.Status, resp.Consistency)
 	}
 }
 

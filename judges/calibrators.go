@@ -1,0 +1,138 @@
+package judges
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/personajudge/personajudge/calibration"
+	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
+)
+
+// CalibratorSource gives a profile's active calibrator as persisted: its
+// version, the fitted model (calibration.Model encoded by
+// calibration.EncodeModel) and its high-certainty threshold, nil when the
+// fit found none. version is "" when the profile has no active calibrator.
+// The store satisfies it.
+type CalibratorSource interface {
+	ActiveCalibratorModel(ctx context.Context, profile string) (version string, model []byte, threshold *float64, err error)
+}
+
+// ErrCalibratorUnavailable wraps a failure to load a profile's calibrator:
+// the judgment was made but cannot be calibrated, so it is not answered.
+var ErrCalibratorUnavailable = errors.New("calibrator unavailable")
+
+// activeCalibrator is a profile's active calibrator, decoded.
+type activeCalibrator struct {
+	version   string
+	model     *calibration.Model
+	threshold *float64
+}
+
+// calibrators keeps each profile's active calibrator in memory, and
+// remembers profiles that have none, so a judgment reads the source for a
+// profile once rather than every time. Calibrators change only through
+// FitCalibrator, which invalidates the profile's entry.
+type calibrators struct {
+	src CalibratorSource
+
+	mu      sync.RWMutex
+	entries map[string]*activeCalibrator // a nil value: the profile has none
+	// gen counts invalidations. A load records it before reading the source
+	// and caches its result only if no invalidation happened meanwhile, so a
+	// load racing a fit cannot cache the superseded calibrator.
+	gen uint64
+
+	loads atomic.Int64 // source reads, observed by tests
+}
+
+func newCalibrators(src CalibratorSource) *calibrators {
+	return &calibrators{src: src, entries: map[string]*activeCalibrator{}}
+}
+
+// get returns the profile's active calibrator, nil when it has none.
+func (c *calibrators) get(ctx context.Context, profile string) (*activeCalibrator, error) {
+	c.mu.RLock()
+	e, ok := c.entries[profile]
+	gen := c.gen
+	c.mu.RUnlock()
+	if ok {
+		return e, nil
+	}
+	c.loads.Add(1)
+	version, raw, threshold, err := c.src.ActiveCalibratorModel(ctx, profile)
+	if err != nil {
+		return nil, err
+	}
+	e = nil
+	if version != "" {
+		model, err := calibration.DecodeModel(raw)
+		if err != nil {
+			return nil, fmt.Errorf("calibrator %s %s: %w", profile, version, err)
+		}
+		e = &activeCalibrator{version: version, model: model, threshold: threshold}
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.entries[profile] = e
+	}
+	c.mu.Unlock()
+	return e, nil
+}
+
+// invalidate drops a profile's entry after its calibrators changed.
+func (c *calibrators) invalidate(profile string) {
+	c.mu.Lock()
+	delete(c.entries, profile)
+	c.gen++
+	c.mu.Unlock()
+}
+
+// InvalidateCalibrator makes the next judgment of the profile read its
+// active calibrator again; call it after the profile's calibrators changed.
+func (e *Engine) InvalidateCalibrator(profile string) {
+	if e.calibrators != nil {
+		e.calibrators.invalidate(profile)
+	}
+}
+
+// CalibratorLoads counts reads of the calibrator source, for tests that
+// check the in-memory cache.
+func (e *Engine) CalibratorLoads() int64 {
+	if e.calibrators == nil {
+		return 0
+	}
+	return e.calibrators.loads.Load()
+}
+
+// calibrate applies the profile's active calibrator to a VERDICT, and turns
+// a verdict below minProbability into ABSTAIN with both numbers in the
+// reason. A profile without an active calibrator is left as it is.
+func (e *Engine) calibrate(ctx context.Context, j *Judgment, minProbability float64) error {
+	if e.calibrators == nil || j.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT {
+		return nil
+	}
+	// The judgment is paid for: finish it even if the caller has gone.
+	ac, err := e.calibrators.get(context.WithoutCancel(ctx), j.Profile)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrCalibratorUnavailable, err)
+	}
+	// A logprob calibrator cannot read a judgment (it has no logprob
+	// confidence); FitCalibrator never activates one.
+	if ac == nil || ac.model.Options.UseLogprob {
+		return nil
+	}
+	p := ac.model.Predict(j.Sample())
+	j.Calibrated = &Calibrated{Probability: p, Version: ac.version, HighCertainty: ac.threshold != nil && p >= *ac.threshold}
+	if minProbability > 0 && p < minProbability {
+		reason := fmt.Sprintf("calibrated probability %.4f (calibrator %s) is below the requested minimum %g", p, ac.version, minProbability)
+		if j.Reason != "" {
+			reason += "; " + j.Reason
+		}
+		j.Status, j.Verdict, j.Reason = pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN, nil, reason
+		j.Calibrated.HighCertainty = false
+	}
+	return nil
+}
