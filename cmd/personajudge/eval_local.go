@@ -14,9 +14,7 @@ import (
 
 	"github.com/personajudge/personajudge/clients"
 	"github.com/personajudge/personajudge/internal/sim"
-	"github.com/personajudge/personajudge/judges"
 	"github.com/personajudge/personajudge/server"
-	"github.com/personajudge/personajudge/store"
 )
 
 // localOptions configures `eval --local`: the service in this process, on
@@ -66,10 +64,6 @@ func startLocal(opts localOptions) (_ *localService, err error) {
 	// Connections dialed but never used would hold the simulator's
 	// shutdown for seconds; close them once the service has stopped.
 	cleanups = append(cleanups, httpClient.CloseIdleConnections)
-	reg, err := clients.NewRegistry(fc, clients.WithHTTPClient(httpClient))
-	if err != nil {
-		return nil, err
-	}
 
 	dbPath := opts.db
 	if dbPath == "" {
@@ -80,16 +74,17 @@ func startLocal(opts localOptions) (_ *localService, err error) {
 		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 		dbPath = filepath.Join(dir, "pj.db")
 	}
-	st, err := store.Open(context.Background(), dbPath)
+	log := slog.New(slog.NewTextHandler(opts.log, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// The service's default queue bound, far above --in-flight, rather than
+	// serve's capacity-derived one: the only caller is this eval's stream,
+	// which --in-flight already bounds.
+	svc, err := newService(context.Background(), wiring{models: fc, llmClient: httpClient, db: dbPath,
+		maxReasks: opts.maxReasks, maxQueued: server.DefaultMaxQueued, log: log})
 	if err != nil {
 		return nil, err
 	}
-	cleanups = append(cleanups, func() { st.Close() })
-
-	log := slog.New(slog.NewTextHandler(opts.log, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	engine := judges.NewEngine(reg, judges.WithMaxReasks(opts.maxReasks), judges.WithCache(st), judges.WithCalibrators(st), judges.WithLogger(log))
-	svc := server.NewService(engine, st, server.WithLogger(log))
-	url, stop, err := serveLoopback(server.NewHTTPServer(server.NewHandler(svc)))
+	cleanups = append(cleanups, func() { svc.close() })
+	url, stop, err := serveLoopback(server.NewHTTPServer(svc.handler()))
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/personajudge/personajudge/clients"
+	"github.com/personajudge/personajudge/eval"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/judges"
 	"github.com/personajudge/personajudge/server"
@@ -31,7 +32,7 @@ func labelledVerdicts(t *testing.T, path string) (map[string]bool, string) {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(nil, 4<<20)
 	for sc.Scan() {
-		r, l, err := parseResult(sc.Bytes())
+		r, l, err := eval.ParseResult(sc.Bytes())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,14 +63,14 @@ func TestEvalRecordOutcomes(t *testing.T) {
 		t.Fatalf("%v\n%s", err, summary)
 	}
 	ids, profile := labelledVerdicts(t, out)
-	if st.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN] == 0 || st.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR] == 0 {
+	if st.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN] == 0 || st.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR] == 0 {
 		t.Fatalf("want abstentions and judge errors among the results:\n%s", summary)
 	}
-	if len(ids) == 0 || len(ids) >= n || st.labelledVerdicts != len(ids) {
-		t.Fatalf("%d labelled verdicts in --out, %d counted by the run, of %d items", len(ids), st.labelledVerdicts, n)
+	if len(ids) == 0 || len(ids) >= n || st.LabelledVerdicts != len(ids) {
+		t.Fatalf("%d labelled verdicts in --out, %d counted by the run, of %d items", len(ids), st.LabelledVerdicts, n)
 	}
-	if st.recorded != len(ids) || st.unchanged != 0 {
-		t.Fatalf("recorded %d, unchanged %d; want %d, 0\n%s", st.recorded, st.unchanged, len(ids), summary)
+	if st.Recorded != len(ids) || st.Unchanged != 0 {
+		t.Fatalf("recorded %d, unchanged %d; want %d, 0\n%s", st.Recorded, st.Unchanged, len(ids), summary)
 	}
 	if want := fmt.Sprintf("outcomes        %d recorded, 0 unchanged", len(ids)); !strings.Contains(summary, want) {
 		t.Errorf("summary lacks %q:\n%s", want, summary)
@@ -80,8 +81,8 @@ func TestEvalRecordOutcomes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, summary2)
 	}
-	if st2.run != 0 || st2.recorded != 0 || st2.unchanged != len(ids) {
-		t.Fatalf("resume: judged %d, recorded %d, unchanged %d; want 0, 0, %d\n%s", st2.run, st2.recorded, st2.unchanged, len(ids), summary2)
+	if st2.Judged != 0 || st2.Recorded != 0 || st2.Unchanged != len(ids) {
+		t.Fatalf("resume: judged %d, recorded %d, unchanged %d; want 0, 0, %d\n%s", st2.Judged, st2.Recorded, st2.Unchanged, len(ids), summary2)
 	}
 
 	// The ledger holds exactly those labels, and a fit uses every one.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/personajudge/personajudge/eval"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/internal/sim"
 )
@@ -37,7 +38,7 @@ func writeDataset(t *testing.T, n int) string {
 // simulator unless the flags say otherwise) and returns its stats and
 // printed summary. A modest --in-flight keeps the store's write lock from
 // becoming the test's bottleneck on a loaded machine.
-func evalCmd(t *testing.T, ctx context.Context, args ...string) (*evalStats, string, error) {
+func evalCmd(t *testing.T, ctx context.Context, args ...string) (*eval.Summary, string, error) {
 	t.Helper()
 	o, err := parseEvalFlags(append([]string{"--progress", "off", "--in-flight", "16"}, args...))
 	if err != nil {
@@ -61,7 +62,7 @@ func outResults(t *testing.T, path string) (map[string]int, map[string]pb.Judgme
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(nil, 4<<20)
 	for n := 1; sc.Scan(); n++ {
-		resp, _, err := parseResult(sc.Bytes())
+		resp, _, err := eval.ParseResult(sc.Bytes())
 		if err != nil {
 			t.Fatalf("%s line %d: %v", path, n, err)
 		}
@@ -101,16 +102,16 @@ func TestEvalLocalAnswersOnceAndSecondRunIsFree(t *testing.T) {
 		t.Fatalf("%v\n%s", err, summary)
 	}
 	wantEachOnce(t, filepath.Join(dir, "r1.jsonl"), n)
-	if st.run != n || st.llmCalls != 2*n || st.simCalls != 2*n || st.labelled != n {
+	if st.Judged != n || st.LLMCalls != 2*n || st.SimulatorCalls != 2*n || st.Labelled != n {
 		t.Fatalf("first run: judged %d, LLM calls %d, simulator calls %d, labelled %d; want %d, %d, %d, %d",
-			st.run, st.llmCalls, st.simCalls, st.labelled, n, 2*n, 2*n, n)
+			st.Judged, st.LLMCalls, st.SimulatorCalls, st.Labelled, n, 2*n, 2*n, n)
 	}
 	for _, want := range []string{"VERDICT", "accuracy", "consistency", "high certainty", "LLM calls       600", "judgments/s"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, summary)
 		}
 	}
-	if acc := float64(st.correct) / float64(st.labelledVerdicts); acc < 0.9 {
+	if acc := float64(st.Correct) / float64(st.LabelledVerdicts); acc < 0.9 {
 		t.Errorf("accuracy on verdicts %.3f, want above the single-call 0.9 (both orders must agree)", acc)
 	}
 
@@ -119,8 +120,8 @@ func TestEvalLocalAnswersOnceAndSecondRunIsFree(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantEachOnce(t, filepath.Join(dir, "r2.jsonl"), n)
-	if st2.llmCalls != 0 || st2.simCalls != 0 || st2.cacheHits != 2*n {
-		t.Fatalf("second run: LLM calls %d, simulator calls %d, cache hits %d; want 0, 0, %d\n%s", st2.llmCalls, st2.simCalls, st2.cacheHits, 2*n, summary2)
+	if st2.LLMCalls != 0 || st2.SimulatorCalls != 0 || st2.CacheHits != 2*n {
+		t.Fatalf("second run: LLM calls %d, simulator calls %d, cache hits %d; want 0, 0, %d\n%s", st2.LLMCalls, st2.SimulatorCalls, st2.CacheHits, 2*n, summary2)
 	}
 	if !strings.Contains(summary2, "LLM calls       0 (cache hits 600)") {
 		t.Errorf("second summary:\n%s", summary2)
@@ -161,11 +162,11 @@ func TestEvalResumeAfterTruncation(t *testing.T) {
 				t.Fatalf("%v\n%s", err, summary)
 			}
 			wantEachOnce(t, out, n)
-			if st.skipped != kept || st.run != n-kept || st.results != n {
-				t.Fatalf("skipped %d, judged %d, results %d; want %d, %d, %d", st.skipped, st.run, st.results, kept, n-kept, n)
+			if st.Skipped != kept || st.Judged != n-kept || st.Results != n {
+				t.Fatalf("skipped %d, judged %d, results %d; want %d, %d, %d", st.Skipped, st.Judged, st.Results, kept, n-kept, n)
 			}
-			if st.llmCalls != 0 {
-				t.Errorf("resume made %d LLM calls; the cache has every answer", st.llmCalls)
+			if st.LLMCalls != 0 {
+				t.Errorf("resume made %d LLM calls; the cache has every answer", st.LLMCalls)
 			}
 		})
 	}
@@ -176,7 +177,7 @@ func completeLines(b []byte) (int, error) {
 	n := 0
 	for _, l := range bytes.SplitAfter(b, []byte("\n")) {
 		if len(l) > 0 && l[len(l)-1] == '\n' {
-			if _, _, err := parseResult(l); err == nil {
+			if _, _, err := eval.ParseResult(l); err == nil {
 				n++
 			}
 		}
@@ -204,22 +205,22 @@ func TestEvalInterruptThenResume(t *testing.T) {
 	base := []string{"--local", "--in", in, "--out", out, "--db", db}
 	st, _, err := evalCmd(t, ctx, append(base, "--sync-every", "5ms", "--latency", "20ms", "--max-concurrency", "4")...)
 	if err == nil || !strings.Contains(err.Error(), "interrupted") || !strings.Contains(err.Error(), "run the same command again to resume") {
-		t.Fatalf("interrupted run: err %v after %d results", err, st.run)
+		t.Fatalf("interrupted run: err %v after %d results", err, st.Judged)
 	}
-	if st.run >= n {
+	if st.Judged >= n {
 		t.Fatalf("the interrupt came after every item was judged")
 	}
 	counts, _ := outResults(t, out)
-	if len(counts) != st.run {
-		t.Fatalf("--out holds %d items, the run reported %d", len(counts), st.run)
+	if len(counts) != st.Judged {
+		t.Fatalf("--out holds %d items, the run reported %d", len(counts), st.Judged)
 	}
 	st2, summary, err := evalCmd(t, context.Background(), base...)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, summary)
 	}
 	wantEachOnce(t, out, n)
-	if st2.skipped != st.run || st2.results != n {
-		t.Fatalf("resume skipped %d (want %d), results %d (want %d)", st2.skipped, st.run, st2.results, n)
+	if st2.Skipped != st.Judged || st2.Results != n {
+		t.Fatalf("resume skipped %d (want %d), results %d (want %d)", st2.Skipped, st.Judged, st2.Results, n)
 	}
 }
 
@@ -246,11 +247,11 @@ func TestEvalUnderFaultsLosesNothing(t *testing.T) {
 		t.Fatalf("%d of %d items have a final status", accounted, n)
 	}
 	// The faults happened, and retries and re-asks absorbed them.
-	if st.simCalls <= 2*n || st.llmCalls <= 2*n {
-		t.Fatalf("simulator saw %d calls, service counted %d, for %d items: no faults were injected", st.simCalls, st.llmCalls, n)
+	if st.SimulatorCalls <= 2*n || st.LLMCalls <= 2*n {
+		t.Fatalf("simulator saw %d calls, service counted %d, for %d items: no faults were injected", st.SimulatorCalls, st.LLMCalls, n)
 	}
-	if st.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT] < n/2 {
-		t.Fatalf("only %d verdicts:\n%s", st.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT], summary)
+	if st.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT] < n/2 {
+		t.Fatalf("only %d verdicts:\n%s", st.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT], summary)
 	}
 }
 
@@ -264,7 +265,7 @@ func TestEvalRetryErrors(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, summary)
 	}
-	failed := st.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR]
+	failed := st.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR]
 	if failed == 0 {
 		t.Fatal("no judge errors to retry")
 	}
@@ -273,8 +274,8 @@ func TestEvalRetryErrors(t *testing.T) {
 		t.Fatalf("%v\n%s", err, summary)
 	}
 	status := wantEachOnce(t, out, n)
-	if st.retried != failed || st.run != failed || st.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR] != 0 {
-		t.Fatalf("retried %d, judged %d, judge errors now %d; want %d, %d, 0", st.retried, st.run, st.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR], failed, failed)
+	if st.Retried != failed || st.Judged != failed || st.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR] != 0 {
+		t.Fatalf("retried %d, judged %d, judge errors now %d; want %d, %d, 0", st.Retried, st.Judged, st.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR], failed, failed)
 	}
 	for id, s := range status {
 		if s == pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR {
@@ -288,7 +289,7 @@ func TestEvalRetryErrors(t *testing.T) {
 func TestEvalOrderPolicyOverride(t *testing.T) {
 	const n = 200
 	in := writeDataset(t, n)
-	run := func(policy string) *evalStats {
+	run := func(policy string) *eval.Summary {
 		st, summary, err := evalCmd(t, context.Background(), "--local", "--in", in, "--out", filepath.Join(t.TempDir(), "r.jsonl"),
 			"--position-bias", "0.3", "--accuracy", "0.9", "--order-policy", policy)
 		if err != nil {
@@ -297,14 +298,14 @@ func TestEvalOrderPolicyOverride(t *testing.T) {
 		return st
 	}
 	single, swapped := run("single"), run("cyclic")
-	if single.llmCalls != n || swapped.llmCalls != 2*n {
-		t.Fatalf("LLM calls single %d, swapped %d; want %d and %d", single.llmCalls, swapped.llmCalls, n, 2*n)
+	if single.LLMCalls != n || swapped.LLMCalls != 2*n {
+		t.Fatalf("LLM calls single %d, swapped %d; want %d and %d", single.LLMCalls, swapped.LLMCalls, n, 2*n)
 	}
-	if single.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN] != 0 || swapped.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN] == 0 {
-		t.Fatalf("abstentions single %d, swapped %d", single.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN], swapped.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN])
+	if single.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN] != 0 || swapped.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN] == 0 {
+		t.Fatalf("abstentions single %d, swapped %d", single.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN], swapped.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN])
 	}
-	accS := float64(single.correct) / float64(single.labelledVerdicts)
-	accW := float64(swapped.correct) / float64(swapped.labelledVerdicts)
+	accS := float64(single.Correct) / float64(single.LabelledVerdicts)
+	accW := float64(swapped.Correct) / float64(swapped.LabelledVerdicts)
 	if accW <= accS+0.05 {
 		t.Fatalf("verdict accuracy single %.3f, swapped %.3f: swapping should help under position bias", accS, accW)
 	}

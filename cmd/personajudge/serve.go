@@ -17,9 +17,7 @@ import (
 	"time"
 
 	"github.com/personajudge/personajudge/clients"
-	"github.com/personajudge/personajudge/judges"
 	"github.com/personajudge/personajudge/server"
-	"github.com/personajudge/personajudge/store"
 )
 
 func runServe(args []string) error {
@@ -74,17 +72,13 @@ func runServe(args []string) error {
 			return err
 		}
 	}
-	reg, err := clients.NewRegistry(fc)
-	if err != nil {
-		return err
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := store.Open(ctx, *dbPath)
+	svc, err := newService(ctx, wiring{models: fc, db: *dbPath, maxReasks: *reasks, maxQueued: *maxQueued, log: log})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer svc.close()
 
 	tel, err := setupTelemetry(ctx)
 	if err != nil {
@@ -96,19 +90,11 @@ func runServe(args []string) error {
 		return fmt.Errorf("telemetry: %w", err)
 	}
 
-	// By default the queue holds about two rounds of pairwise judgments for
-	// the LLM capacity configured: enough to keep the backends busy, while
-	// more would only add waiting (and memory) before the same refusal.
-	if *maxQueued <= 0 {
-		*maxQueued = max(64, 4*reg.TotalConcurrency())
-	}
-	engine := judges.NewEngine(reg, judges.WithMaxReasks(*reasks), judges.WithCache(st), judges.WithCalibrators(st), judges.WithLogger(log))
-	svc := server.NewService(engine, st, server.WithLogger(log), server.WithMaxQueued(*maxQueued))
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", tel.metrics)
 	// Tracing sees every call, refused ones included; the gate then checks
 	// the key, its role and its limits.
-	mux.Handle("/", server.NewHandler(svc, connect.WithInterceptors(otelInterceptor, gate.Interceptor())))
+	mux.Handle("/", svc.handler(connect.WithInterceptors(otelInterceptor, gate.Interceptor())))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -116,7 +102,7 @@ func runServe(args []string) error {
 	if gate.Open() {
 		log.Warn("no API keys configured: every caller is admitted", "addr", ln.Addr().String())
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "max_queued", *maxQueued, "db", *dbPath, "models", reg.Names(), "default_model", reg.Default(), "api_keys", len(keys))
+	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "max_queued", svc.maxQueued, "db", *dbPath, "models", svc.models.Names(), "default_model", svc.models.Default(), "api_keys", len(keys))
 	return server.Serve(ctx, server.NewHTTPServer(mux), ln, server.ServeOptions{ShutdownGrace: *grace, Log: log, CertFile: *tlsCert, KeyFile: *tlsKey})
 }
 

@@ -1,4 +1,4 @@
-package main
+package eval
 
 import (
 	"bufio"
@@ -9,63 +9,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
-	"google.golang.org/protobuf/encoding/protojson"
 )
-
-// resultLine is one line of eval's --out file:
-//
-//	{"itemId": "...", "result": <ScoreResponse as protojson>, "label": <Label>, "correct": true}
-//
-// label and correct appear only when the item carried a label; correct is
-// false for a labelled item without a verdict.
-type resultLine struct {
-	ItemID  string          `json:"itemId"`
-	Result  json.RawMessage `json:"result"`
-	Label   json.RawMessage `json:"label,omitempty"`
-	Correct *bool           `json:"correct,omitempty"`
-}
-
-// marshalResult renders one result line, newline included.
-func marshalResult(resp *pb.ScoreResponse, label *pb.Label, correct *bool) ([]byte, error) {
-	line := resultLine{ItemID: resp.ItemId, Correct: correct}
-	var err error
-	if line.Result, err = protojson.Marshal(resp); err != nil {
-		return nil, err
-	}
-	if label != nil {
-		if line.Label, err = protojson.Marshal(label); err != nil {
-			return nil, err
-		}
-	}
-	b, err := json.Marshal(line)
-	return append(b, '\n'), err
-}
-
-// parseResult reads one result line back.
-func parseResult(b []byte) (*pb.ScoreResponse, *pb.Label, error) {
-	var line resultLine
-	if err := json.Unmarshal(b, &line); err != nil {
-		return nil, nil, err
-	}
-	if line.ItemID == "" || len(line.Result) == 0 {
-		return nil, nil, errors.New("no itemId or result")
-	}
-	resp := &pb.ScoreResponse{}
-	if err := protojson.Unmarshal(line.Result, resp); err != nil {
-		return nil, nil, err
-	}
-	var label *pb.Label
-	if len(line.Label) > 0 && string(line.Label) != "null" {
-		label = &pb.Label{}
-		if err := protojson.Unmarshal(line.Label, label); err != nil {
-			return nil, nil, err
-		}
-	}
-	return resp, label, nil
-}
 
 // loadResults reads the results an earlier run left in path, calling keep
 // for each, and returns the item_ids already answered. A crash can tear only
@@ -97,7 +43,7 @@ func loadResults(path string, keep func(*pb.ScoreResponse, *pb.Label) bool) (don
 				if badLine == 0 {
 					good = off
 				}
-			} else if resp, label, perr := parseResult(b); perr == nil && complete {
+			} else if resp, label, perr := ParseResult(b); perr == nil && complete {
 				if badLine != 0 {
 					return nil, 0, fmt.Errorf("%s line %d is not a result line, yet results follow it; fix or remove it", path, badLine)
 				}
@@ -179,56 +125,4 @@ func dropResults(path string, drop map[string]bool) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
-}
-
-// resultWriter appends result lines, flushing and fsyncing them at most
-// every sync interval (and on close): a crash loses at most that much, and
-// what it loses is judged again on resume, from the cache.
-type resultWriter struct {
-	mu    sync.Mutex
-	f     *os.File
-	w     *bufio.Writer
-	dirty bool
-	err   error
-}
-
-func openResults(path string) (*resultWriter, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	return &resultWriter{f: f, w: bufio.NewWriterSize(f, 256<<10)}, nil
-}
-
-func (rw *resultWriter) write(line []byte) error {
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	if rw.err != nil {
-		return rw.err
-	}
-	_, rw.err = rw.w.Write(line)
-	rw.dirty = true
-	return rw.err
-}
-
-// sync makes every line written so far durable.
-func (rw *resultWriter) sync() error {
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	if rw.err != nil || !rw.dirty {
-		return rw.err
-	}
-	if rw.err = rw.w.Flush(); rw.err == nil {
-		rw.err = rw.f.Sync()
-	}
-	rw.dirty = false
-	return rw.err
-}
-
-func (rw *resultWriter) close() error {
-	err := rw.sync()
-	if cerr := rw.f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -1,20 +1,31 @@
-package main
+package eval
 
 import (
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// progress shows how far a run has got: one line rewritten in place (\r)
-// on a terminal, plain lines at a slower pace otherwise (logs, CI), or
-// nothing. Rate and ETA count this run's results only.
+// ProgressStyle says how Run shows how far it has got, on Config.Log.
+type ProgressStyle int
+
+const (
+	// ProgressOff shows nothing.
+	ProgressOff ProgressStyle = iota
+	// ProgressLines writes a plain line every Config.ProgressEvery: for
+	// logs and CI, where a line rewritten in place would be noise.
+	ProgressLines
+	// ProgressBar rewrites one line in place (\r) a few times a second:
+	// for a terminal.
+	ProgressBar
+)
+
+// progress is a run's display. Rate and ETA count this run's results only.
 type progress struct {
 	w     io.Writer
-	mode  string // "bar", "lines" or "off"
+	style ProgressStyle
 	every time.Duration
 	total int // items this run will send
 	done  atomic.Int64
@@ -23,26 +34,12 @@ type progress struct {
 	wg    sync.WaitGroup
 }
 
-// progressMode resolves "auto": a bar when stderr is a terminal.
-func progressMode(mode string) (string, error) {
-	switch mode {
-	case "bar", "lines", "off":
-		return mode, nil
-	case "auto", "":
-		if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return "bar", nil
-		}
-		return "lines", nil
-	}
-	return "", fmt.Errorf("--progress must be auto, bar, lines or off, not %q", mode)
-}
-
-func startProgress(w io.Writer, mode string, every time.Duration, total int) *progress {
-	p := &progress{w: w, mode: mode, every: every, total: total, start: time.Now(), stop: make(chan struct{})}
-	if mode == "bar" {
+func startProgress(w io.Writer, style ProgressStyle, every time.Duration, total int) *progress {
+	p := &progress{w: w, style: style, every: every, total: total, start: time.Now(), stop: make(chan struct{})}
+	if style == ProgressBar {
 		p.every = 250 * time.Millisecond
 	}
-	if mode == "off" || p.every <= 0 {
+	if style == ProgressOff || p.every <= 0 {
 		return p
 	}
 	p.wg.Go(func() {
@@ -78,8 +75,8 @@ func (p *progress) line() string {
 }
 
 func (p *progress) show() {
-	switch p.mode {
-	case "bar":
+	switch p.style {
+	case ProgressBar:
 		const width = 24
 		done := int(p.done.Load())
 		n := width
@@ -94,7 +91,7 @@ func (p *progress) show() {
 			}
 		}
 		fmt.Fprintf(p.w, "\r[%s] %s\033[K", bar, p.line())
-	case "lines":
+	case ProgressLines:
 		fmt.Fprintf(p.w, "eval: %s\n", p.line())
 	}
 }
@@ -103,7 +100,7 @@ func (p *progress) show() {
 func (p *progress) finish() {
 	close(p.stop)
 	p.wg.Wait()
-	if p.mode == "bar" {
+	if p.style == ProgressBar {
 		p.show()
 		fmt.Fprintln(p.w)
 	}

@@ -1,4 +1,4 @@
-package main
+package eval
 
 import (
 	"bufio"
@@ -13,48 +13,50 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
-// datasetItem is one line of eval's --in file:
+// Item is one line of the dataset (Config.Dataset):
 //
 //	{"request": <ScoreRequest as protojson, item_id set>, "label": <Label as protojson, optional>}
 //
 // which is what `personajudge sim generate` writes. The label is the
 // correct answer (choice, tie or score), used only for the summary and the
 // correct field of each result line.
-type datasetItem struct {
-	req   *pb.ScoreRequest
-	label *pb.Label
+type Item struct {
+	Request *pb.ScoreRequest
+	Label   *pb.Label // nil when the line carries none
 }
 
-func parseDatasetLine(b []byte) (datasetItem, error) {
+func parseDatasetLine(b []byte) (Item, error) {
 	var line struct {
 		Request json.RawMessage `json:"request"`
 		Label   json.RawMessage `json:"label"`
 	}
 	if err := json.Unmarshal(b, &line); err != nil {
-		return datasetItem{}, err
+		return Item{}, err
 	}
 	if len(line.Request) == 0 {
-		return datasetItem{}, errors.New(`no "request"`)
+		return Item{}, errors.New(`no "request"`)
 	}
-	it := datasetItem{req: &pb.ScoreRequest{}}
-	if err := protojson.Unmarshal(line.Request, it.req); err != nil {
-		return datasetItem{}, fmt.Errorf("request: %w", err)
+	it := Item{Request: &pb.ScoreRequest{}}
+	if err := protojson.Unmarshal(line.Request, it.Request); err != nil {
+		return Item{}, fmt.Errorf("request: %w", err)
 	}
-	if it.req.ItemId == "" {
-		return datasetItem{}, errors.New("request.itemId must be set, so results can be matched and resumed")
+	if it.Request.ItemId == "" {
+		return Item{}, errors.New("request.itemId must be set, so results can be matched and resumed")
 	}
 	if len(line.Label) > 0 && string(line.Label) != "null" {
-		it.label = &pb.Label{}
-		if err := protojson.Unmarshal(line.Label, it.label); err != nil {
-			return datasetItem{}, fmt.Errorf("label: %w", err)
+		it.Label = &pb.Label{}
+		if err := protojson.Unmarshal(line.Label, it.Label); err != nil {
+			return Item{}, fmt.Errorf("label: %w", err)
 		}
 	}
 	return it, nil
 }
 
-// eachDatasetItem calls fn for every item of the file in order, naming the
-// line of any error. Blank lines are skipped.
-func eachDatasetItem(path string, fn func(datasetItem) error) error {
+// ReadDataset calls fn for every item of the dataset file in order,
+// naming the line of any error. Blank lines are skipped. It is how Run
+// reads its dataset, exported so that tools writing datasets can check
+// that Run will read them.
+func ReadDataset(path string, fn func(Item) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -81,12 +83,21 @@ func eachDatasetItem(path string, fn func(datasetItem) error) error {
 	}
 }
 
+// CheckDataset reads a dataset file as Run does before sending anything
+// (every line readable, every item_id set and distinct) and returns its
+// number of items. Tools that write datasets use it to check that Run will
+// take what they wrote.
+func CheckDataset(path string) (items int, err error) {
+	items, _, err = countTodo(path, nil)
+	return items, err
+}
+
 // countTodo checks the whole dataset before any work (a bad line fails
 // the run up front, naming the line) and counts the items still to judge.
 func countTodo(path string, done map[string]bool) (todo, skipped int, err error) {
 	seen := map[string]bool{}
-	err = eachDatasetItem(path, func(it datasetItem) error {
-		id := it.req.ItemId
+	err = ReadDataset(path, func(it Item) error {
+		id := it.Request.ItemId
 		if seen[id] {
 			return fmt.Errorf("%s: item_id %q appears twice; results could not be told apart", path, id)
 		}

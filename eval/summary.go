@@ -1,0 +1,174 @@
+package eval
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
+	"github.com/personajudge/personajudge/judges"
+)
+
+// Summary is what a run found. Quality figures cover every result in the
+// results file, earlier runs' included, so a resumed evaluation reports on
+// the whole dataset; cost figures (calls, tokens, time) cover this run only.
+type Summary struct {
+	ResultsFile string // Config.Results, named in the report
+
+	// Every result in the results file.
+	Results          int
+	ByStatus         map[pb.JudgmentStatus]int
+	Labelled         int     // results whose item carries a label
+	LabelledVerdicts int     // of those, VERDICT results
+	Correct          int     // of those, verdicts matching the label
+	Voted            int     // VERDICT and ABSTAIN results: those with valid votes
+	Consistent       int     // of those, results whose orders all agree
+	ConsistencySum   float64 // their position consistency summed, for the mean
+	HighCertainty    int     // results flagged high certainty
+	HighLabelled     int     // of those, labelled verdicts
+	HighCorrect      int     // of those, correct ones
+	Calibrated       int     // results carrying a calibrated probability
+
+	// With Config.RecordOutcomes: what RecordOutcomes said of the labels.
+	Recorded, Unchanged int
+
+	// This run.
+	Judged                         int // items judged now
+	Skipped                        int // items already in the results file
+	Retried                        int // judge errors removed from the results file to be judged again
+	Unmatched                      int // results for item_ids this run did not send
+	LLMCalls, CacheHits            int64
+	PromptTokens, CompletionTokens int64
+	Wall                           time.Duration
+	SimulatorCalls                 int64 // from Config.SimulatorCalls; -1 without it
+
+	collectOutcomes bool
+	// With RecordOutcomes: the labels to record (labelled VERDICT results
+	// with a judgment_id, earlier runs' and this one's), and why they were
+	// not (all) recorded; "" when they were.
+	outcomes     []*pb.Outcome
+	outcomesNote string
+}
+
+func newSummary(cfg *Config) *Summary {
+	return &Summary{
+		ResultsFile:     cfg.Results,
+		ByStatus:        map[pb.JudgmentStatus]int{},
+		SimulatorCalls:  -1,
+		collectOutcomes: cfg.RecordOutcomes,
+	}
+}
+
+// add counts one result; thisRun says whether it was judged now.
+func (s *Summary) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
+	s.Results++
+	s.ByStatus[r.Status]++
+	// What counts as right is the judges' rule, so "correct" here means
+	// what it means to calibrators fitted on the same labels.
+	correct := judges.VerdictCorrect(r.Verdict, label)
+	verdict := r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
+	if label != nil {
+		s.Labelled++
+		if verdict {
+			s.LabelledVerdicts++
+			if correct {
+				s.Correct++
+			}
+			if s.collectOutcomes && r.JudgmentId != "" {
+				s.outcomes = append(s.outcomes, &pb.Outcome{JudgmentId: r.JudgmentId, Label: label})
+			}
+		}
+	}
+	if r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT || r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN {
+		s.Voted++
+		s.ConsistencySum += r.PositionConsistency
+		if r.PositionConsistency == 1 {
+			s.Consistent++
+		}
+	}
+	if r.CalibratedProbability != nil {
+		s.Calibrated++
+	}
+	if r.HighCertainty {
+		s.HighCertainty++
+		if label != nil && verdict {
+			s.HighLabelled++
+			if correct {
+				s.HighCorrect++
+			}
+		}
+	}
+	if thisRun {
+		s.Judged++
+		s.LLMCalls += r.GetUsage().GetLlmCalls()
+		s.CacheHits += r.GetUsage().GetCacheHits()
+		s.PromptTokens += r.GetUsage().GetPromptTokens()
+		s.CompletionTokens += r.GetUsage().GetCompletionTokens()
+	}
+}
+
+func ratio(a, b int) string {
+	if b == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.4f", float64(a)/float64(b))
+}
+
+func pct(a, b int) string {
+	if b == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(a)/float64(b))
+}
+
+// print writes the report Run ends with.
+func (s *Summary) print(w io.Writer) {
+	fmt.Fprintf(w, "eval summary: %d results in %s\n", s.Results, s.ResultsFile)
+	fmt.Fprintf(w, "  status          ")
+	for _, st := range []pb.JudgmentStatus{pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT, pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN, pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR} {
+		fmt.Fprintf(w, "%s %d (%s)  ", strings.TrimPrefix(st.String(), "JUDGMENT_STATUS_"), s.ByStatus[st], pct(s.ByStatus[st], s.Results))
+	}
+	if n := s.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_UNSPECIFIED]; n > 0 {
+		fmt.Fprintf(w, "UNSPECIFIED %d", n)
+	}
+	fmt.Fprintln(w)
+	if s.Labelled > 0 {
+		fmt.Fprintf(w, "  accuracy        %s on %d labelled verdicts; coverage %s of %d labelled items; %s of all labelled items right\n",
+			ratio(s.Correct, s.LabelledVerdicts), s.LabelledVerdicts, ratio(s.LabelledVerdicts, s.Labelled), s.Labelled, ratio(s.Correct, s.Labelled))
+	} else {
+		fmt.Fprintf(w, "  accuracy        n/a (no item carries a label)\n")
+	}
+	mean := "n/a"
+	if s.Voted > 0 {
+		mean = fmt.Sprintf("%.4f", s.ConsistencySum/float64(s.Voted))
+	}
+	fmt.Fprintf(w, "  consistency     mean %s; every order agrees in %s of %d judged items\n", mean, pct(s.Consistent, s.Voted), s.Voted)
+	fmt.Fprintf(w, "  high certainty  %d results, coverage %s; accuracy %s on %d labelled (%d results carry a calibrated probability)\n",
+		s.HighCertainty, ratio(s.HighCertainty, s.Results), ratio(s.HighCorrect, s.HighLabelled), s.HighLabelled, s.Calibrated)
+	fmt.Fprintf(w, "this run: %d judged, %d skipped (already in --out)", s.Judged, s.Skipped)
+	if s.Retried > 0 {
+		fmt.Fprintf(w, ", %d judge errors judged again", s.Retried)
+	}
+	if s.Unmatched > 0 {
+		fmt.Fprintf(w, ", %d results for unknown item_ids", s.Unmatched)
+	}
+	fmt.Fprintln(w)
+	rate := 0.0
+	if s.Wall > 0 {
+		rate = float64(s.Judged) / s.Wall.Seconds()
+	}
+	fmt.Fprintf(w, "  wall time       %s, %.1f judgments/s\n", s.Wall.Round(time.Millisecond), rate)
+	fmt.Fprintf(w, "  LLM calls       %d (cache hits %d)\n", s.LLMCalls, s.CacheHits)
+	fmt.Fprintf(w, "  tokens          %d prompt + %d completion\n", s.PromptTokens, s.CompletionTokens)
+	if s.collectOutcomes {
+		if s.outcomesNote != "" {
+			fmt.Fprintf(w, "  outcomes        %d recorded, %d unchanged of %d labelled verdicts; %s\n", s.Recorded, s.Unchanged, len(s.outcomes), s.outcomesNote)
+		} else {
+			fmt.Fprintf(w, "  outcomes        %d recorded, %d unchanged (labelled verdicts sent to RecordOutcomes)\n", s.Recorded, s.Unchanged)
+		}
+	}
+	if s.SimulatorCalls >= 0 {
+		fmt.Fprintf(w, "  simulator       %d HTTP requests received\n", s.SimulatorCalls)
+	}
+}
