@@ -17,6 +17,7 @@ import (
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 	"github.com/personajudge/personajudge/importers"
+	"github.com/personajudge/personajudge/plots"
 )
 
 const calibrateUsage = `usage: personajudge calibrate <import|fit|report> [flags]
@@ -211,7 +212,7 @@ func calibrateReport(args []string, out io.Writer) error {
 		return errors.New("--profile is required")
 	}
 	if *plotPath != "" {
-		if _, err := plotFormat(*plotPath); err != nil {
+		if _, err := plots.Format(*plotPath); err != nil {
 			return err
 		}
 	}
@@ -225,7 +226,7 @@ func calibrateReport(args []string, out io.Writer) error {
 		return err
 	}
 	if *plotPath != "" {
-		if err := writePlot(*plotPath, resp.Report); err != nil {
+		if err := plots.WriteFile(*plotPath, resp.Report); err != nil {
 			return fmt.Errorf("--plot: %w", err)
 		}
 		fmt.Fprintf(out, "\nwrote %s\n", *plotPath)
