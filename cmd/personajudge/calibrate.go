@@ -16,6 +16,8 @@ import (
 	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
+	"github.com/personajudge/personajudge/importers"
+	"github.com/personajudge/personajudge/plots"
 )
 
 const calibrateUsage = `usage: personajudge calibrate <import|fit|report> [flags]
@@ -74,7 +76,7 @@ func calibrateImport(args []string, out io.Writer) error {
 	cf := addClientFlags(fs)
 	path := fs.String("csv", "", "CSV file of outcomes (- for standard input)")
 	format := fs.String("format", "generic", "generic (profile,certainty,correct[,options,position_consistency,logprob_confidence]) or personalized-judge (judgments.csv of the Personalized-Judge extract)")
-	na := fs.String("na", naLowest, "personalized-judge: a missing certainty is read as the lowest, 1 ("+naLowest+", the extract's rule) or the row is dropped ("+naSkip+")")
+	na := fs.String("na", importers.NALowest, "personalized-judge: a missing certainty is read as the lowest, 1 ("+importers.NALowest+", the extract's rule) or the row is dropped ("+importers.NASkip+")")
 	batch := fs.Int("batch", 2000, "records per ImportOutcomes call; each call is all or nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -84,6 +86,9 @@ func calibrateImport(args []string, out io.Writer) error {
 	}
 	if *batch < 1 {
 		return errors.New("--batch must be at least 1")
+	}
+	if *na != importers.NALowest && *na != importers.NASkip {
+		return fmt.Errorf("--na %q: want %s or %s", *na, importers.NALowest, importers.NASkip)
 	}
 	var in io.Reader = os.Stdin
 	if *path != "-" {
@@ -99,11 +104,11 @@ func calibrateImport(args []string, out io.Writer) error {
 	switch *format {
 	case "generic":
 		var err error
-		if records, err = readGenericCSV(in); err != nil {
+		if records, err = importers.ReadGenericCSV(in); err != nil {
 			return fmt.Errorf("%s: %w", *path, err)
 		}
 	case "personalized-judge":
-		rows, st, err := readPersonalizedJudge(in, *na)
+		rows, st, err := importers.ReadPersonalizedJudge(in, *na)
 		if err != nil {
 			return fmt.Errorf("%s: %w", *path, err)
 		}
@@ -207,7 +212,7 @@ func calibrateReport(args []string, out io.Writer) error {
 		return errors.New("--profile is required")
 	}
 	if *plotPath != "" {
-		if _, err := plotFormat(*plotPath); err != nil {
+		if _, err := plots.Format(*plotPath); err != nil {
 			return err
 		}
 	}
@@ -221,7 +226,7 @@ func calibrateReport(args []string, out io.Writer) error {
 		return err
 	}
 	if *plotPath != "" {
-		if err := writePlot(*plotPath, resp.Report); err != nil {
+		if err := plots.WriteFile(*plotPath, resp.Report); err != nil {
 			return fmt.Errorf("--plot: %w", err)
 		}
 		fmt.Fprintf(out, "\nwrote %s\n", *plotPath)

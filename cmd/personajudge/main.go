@@ -6,6 +6,7 @@
 //	personajudge calibrate  import outcomes, fit calibrators, report (import|fit|report)
 //	personajudge eval       stream a labelled dataset through the service and summarize
 //	personajudge sim        serve a simulated judge, or generate a labelled dataset
+//	personajudge load       open-loop load on Score through a running service
 //	personajudge keys       make or hash API keys
 package main
 

@@ -17,6 +17,7 @@ import (
 	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
+	"github.com/personajudge/personajudge/importers"
 	"github.com/personajudge/personajudge/judges"
 )
 
@@ -93,7 +94,7 @@ func TestRealDataPersonalizedJudge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, stats, err := readPersonalizedJudge(f, naLowest)
+	rows, stats, err := importers.ReadPersonalizedJudge(f, importers.NALowest)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)

@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/personajudge/personajudge/internal/sim"
 )
@@ -60,23 +56,10 @@ func serveSim(ctx context.Context, ln net.Listener, h *sim.Handler, stdout, stde
 	base := "http://" + ln.Addr().String() + "/v1"
 	fmt.Fprintf(stdout, "judge simulator at %s\n", base)
 	fmt.Fprintf(stdout, "models file: {\"models\":[{\"name\":\"sim\",\"base_url\":%q,\"max_concurrency\":64}]}\n", base)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	var err error
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err = srv.Shutdown(sctx)
-	}
+	err := h.Serve(ctx, ln)
 	st := h.Stats()
 	fmt.Fprintf(stderr, "simulator: %d calls: %d answered, %d 429, %d 500, %d malformed, %d rejected\n",
 		st.Calls, st.Answered, st.Status429, st.Status500, st.Malformed, st.Rejected)
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
 	return err
 }
 
@@ -128,24 +111,7 @@ func runSimGenerate(args []string) error {
 	if *out == "-" {
 		return sim.Generate(os.Stdout, *n, *seed)
 	}
-	// Write beside the target and rename, so a dataset is complete or absent.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".generate-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := sim.Generate(tmp, *n, *seed); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
+	if err := sim.GenerateFile(*out, *n, *seed); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %d labelled preference items to %s\n", *n, *out)

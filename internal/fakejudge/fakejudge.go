@@ -7,53 +7,23 @@ package fakejudge
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/personajudge/personajudge/internal/llmfake"
+	"github.com/personajudge/personajudge/internal/promptblocks"
 )
 
-var reTag = regexp.MustCompile(`<<<(DATA-[0-9A-F]+) BEGIN`)
-
 // Block is one fenced piece of data in a prompt.
-type Block struct {
-	Name, Text string
-}
+type Block = promptblocks.Block
 
 // Split returns the fenced blocks of the user message, and the text outside
 // them (the instructions the service itself wrote).
 func Split(req *llmfake.Request) (blocks []Block, outside string) {
-	m := reTag.FindStringSubmatch(req.System())
-	user := req.User()
-	if m == nil {
-		return nil, user
-	}
-	tag := regexp.QuoteMeta(m[1])
-	re := regexp.MustCompile(`(?s)<<<` + tag + ` BEGIN ([^>]*)>>>\n(.*?)\n<<<` + tag + ` END ([^>]*)>>>`)
-	var out strings.Builder
-	last := 0
-	for _, loc := range re.FindAllStringSubmatchIndex(user, -1) {
-		name, end := user[loc[2]:loc[3]], user[loc[6]:loc[7]]
-		if name != end {
-			continue
-		}
-		out.WriteString(user[last:loc[0]])
-		blocks = append(blocks, Block{Name: name, Text: user[loc[4]:loc[5]]})
-		last = loc[1]
-	}
-	out.WriteString(user[last:])
-	return blocks, out.String()
+	return promptblocks.Split(req.System(), req.User())
 }
 
 // BlockText returns the text of the named block.
-func BlockText(blocks []Block, name string) (string, bool) {
-	for _, b := range blocks {
-		if b.Name == name {
-			return b.Text, true
-		}
-	}
-	return "", false
-}
+func BlockText(blocks []Block, name string) (string, bool) { return promptblocks.Text(blocks, name) }
 
 // PreferenceAnswer is the JSON a preference judge returns.
 func PreferenceAnswer(label string, certainty int) string {

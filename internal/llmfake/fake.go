@@ -10,70 +10,19 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/personajudge/personajudge/internal/chatwire"
 )
 
 // Message is one chat message of a request.
-type Message struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
-}
+type Message = chatwire.Message
 
-// Request is the decoded body of a chat-completions call.
-type Request struct {
-	Model          string    `json:"model"`
-	Messages       []Message `json:"messages"`
-	Temperature    *float64  `json:"temperature"`
-	Seed           *int64    `json:"seed"`
-	ResponseFormat *struct {
-		Type string `json:"type"`
-	} `json:"response_format"`
-	Header http.Header `json:"-"`
-}
-
-// FormatType is the response_format type asked for: "json_schema",
-// "json_object", or "" when none was asked.
-func (r *Request) FormatType() string {
-	if r.ResponseFormat == nil {
-		return ""
-	}
-	return r.ResponseFormat.Type
-}
-
-// System is the content of the first system message.
-func (r *Request) System() string {
-	for _, m := range r.Messages {
-		if m.Role == "system" || m.Role == "developer" {
-			return m.Content
-		}
-	}
-	return ""
-}
-
-// User is the content of the first user message: the item under judgment.
-func (r *Request) User() string {
-	for _, m := range r.Messages {
-		if m.Role == "user" {
-			return m.Content
-		}
-	}
-	return ""
-}
-
-// Reasks counts the assistant turns already in the conversation, which is
-// how many times the caller re-asked after unreadable output.
-func (r *Request) Reasks() int {
-	n := 0
-	for _, m := range r.Messages {
-		if m.Role == "assistant" {
-			n++
-		}
-	}
-	return n
-}
+// Request is the decoded body of a chat-completions call, with its HTTP
+// header.
+type Request = chatwire.Request
 
 // Reply is what the fake answers to one call.
 type Reply struct {
@@ -160,47 +109,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, rep.Status, msg)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
 	if rep.RawBody != "" {
+		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, rep.RawBody)
 		return
 	}
-	json.NewEncoder(w).Encode(completion(&req, rep))
+	chatwire.WriteCompletion(w, chatwire.NewCompletion("chatcmpl-fake", &req, chatwire.Answer{
+		Content: rep.Content, Refusal: rep.Refusal, FinishReason: rep.FinishReason,
+		PromptTokens: rep.PromptTokens, CompletionTokens: rep.CompletionTokens,
+	}))
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
-		"message": msg, "type": "fake_error", "code": strconv.Itoa(status),
-	}})
-}
-
-func completion(req *Request, rep Reply) map[string]any {
-	finish := rep.FinishReason
-	if finish == "" {
-		finish = "stop"
-	}
-	msg := map[string]any{"role": "assistant", "content": rep.Content}
-	if rep.Refusal != "" {
-		msg["content"] = nil
-		msg["refusal"] = rep.Refusal
-	}
-	pt, ct := rep.PromptTokens, rep.CompletionTokens
-	if pt == 0 {
-		for _, m := range req.Messages {
-			pt += len(m.Content)/4 + 4
-		}
-	}
-	if ct == 0 {
-		ct = len(rep.Content)/4 + 1
-	}
-	return map[string]any{
-		"id":      "chatcmpl-fake",
-		"object":  "chat.completion",
-		"created": time.Now().Unix(),
-		"model":   req.Model,
-		"choices": []any{map[string]any{"index": 0, "message": msg, "finish_reason": finish}},
-		"usage":   map[string]any{"prompt_tokens": pt, "completion_tokens": ct, "total_tokens": pt + ct},
-	}
+	chatwire.WriteError(w, status, "fake_error", msg)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -83,6 +85,29 @@ func Generate(w io.Writer, n int, seed uint64) error {
 		fmt.Fprintf(bw, "{\"request\":%s,\"label\":%s}\n", req, lab)
 	}
 	return bw.Flush()
+}
+
+// GenerateFile writes n items to path as Generate does, beside it first
+// and then renamed into place, so the dataset is complete or absent. The
+// file is readable by all (0644).
+func GenerateFile(path string, n int, seed uint64) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".generate-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, nothing is there
+	if err := Generate(tmp, n, seed); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 func pick(r *rand.Rand, words []string) string { return words[r.IntN(len(words))] }

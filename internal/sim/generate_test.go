@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
@@ -111,4 +113,50 @@ func TestGenerateIsDeterministicPerSeed(t *testing.T) {
 
 func sameItem(a, b Item) bool {
 	return proto.Equal(a.Request, b.Request) && proto.Equal(a.Label, b.Label)
+}
+
+// GenerateFile writes what Generate writes, readable by all, and leaves no
+// temporary file behind, whether it succeeds or not.
+func TestGenerateFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "items.jsonl")
+	if err := os.WriteFile(path, []byte("an older dataset\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := GenerateFile(path, 7, 3); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := Generate(&want, 7, 3); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("file differs from Generate's output:\n%s", got)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("stat %v, %v; want mode 0644", fi, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("%d entries in the folder, want only the dataset", len(entries))
+	}
+	// Into a folder that does not exist: an error and no file.
+	missing := filepath.Join(dir, "no", "such.jsonl")
+	if err := GenerateFile(missing, 1, 1); err == nil {
+		t.Fatal("GenerateFile into a missing folder succeeded")
+	}
+	// Onto a folder: the rename fails, and the temporary file goes.
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := GenerateFile(filepath.Join(dir, "sub"), 1, 1); err == nil {
+		t.Fatal("GenerateFile onto a folder succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("%d entries in the folder after a failed write, want 2", len(entries))
+	}
 }

@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/personajudge/personajudge/internal/fakejudge"
-	"github.com/personajudge/personajudge/internal/llmfake"
+	"github.com/personajudge/personajudge/internal/chatwire"
+	"github.com/personajudge/personajudge/internal/promptblocks"
 )
 
 // MaxBodyBytes bounds a request body: our prompts are far smaller.
@@ -69,7 +69,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.stats.calls.Add(1)
-	var req llmfake.Request
+	var req chatwire.Request
 	if err := json.NewDecoder(io.LimitReader(r.Body, MaxBodyBytes)).Decode(&req); err != nil {
 		h.stats.rejected.Add(1)
 		writeError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
@@ -110,8 +110,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.stats.answered.Add(1)
 		content = answer(d)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(completion(&req, content))
+	chatwire.WriteCompletion(w, chatwire.NewCompletion("chatcmpl-sim", &req, chatwire.Answer{Content: content}))
 }
 
 func (h *Handler) tooMany(w http.ResponseWriter, msg string) {
@@ -121,14 +120,14 @@ func (h *Handler) tooMany(w http.ResponseWriter, msg string) {
 }
 
 // readCall finds the item in a preference prompt.
-func readCall(req *llmfake.Request, hdr http.Header) (Call, bool) {
-	blocks, _ := fakejudge.Split(req)
+func readCall(req *chatwire.Request, hdr http.Header) (Call, bool) {
+	blocks, _ := promptblocks.Split(req.System(), req.User())
 	var c Call
 	for _, f := range []struct {
 		name string
 		dst  *string
 	}{{"persona", &c.Persona}, {"query", &c.Query}, {"response A", &c.First}, {"response B", &c.Second}} {
-		t, ok := fakejudge.BlockText(blocks, f.name)
+		t, ok := promptblocks.Text(blocks, f.name)
 		if !ok {
 			return Call{}, false
 		}
@@ -171,31 +170,5 @@ func sleep(r *http.Request, d time.Duration) bool {
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
-		"message": msg, "type": "simulated_error", "code": strconv.Itoa(status),
-	}})
-}
-
-// completion is a chat.completion object; token counts are estimated from
-// the text lengths (about four bytes a token), as no tokenizer is at hand.
-func completion(req *llmfake.Request, content string) map[string]any {
-	pt := 0
-	for _, m := range req.Messages {
-		pt += len(m.Content)/4 + 4
-	}
-	ct := len(content)/4 + 1
-	return map[string]any{
-		"id":      "chatcmpl-sim",
-		"object":  "chat.completion",
-		"created": time.Now().Unix(),
-		"model":   req.Model,
-		"choices": []any{map[string]any{
-			"index":         0,
-			"message":       map[string]any{"role": "assistant", "content": content},
-			"finish_reason": "stop",
-		}},
-		"usage": map[string]any{"prompt_tokens": pt, "completion_tokens": ct, "total_tokens": pt + ct},
-	}
+	chatwire.WriteError(w, status, "simulated_error", msg)
 }

@@ -3,6 +3,8 @@ package sim
 import (
 	"math"
 	"time"
+
+	"github.com/personajudge/personajudge/calibration"
 )
 
 // Fault is what goes wrong with a call, if anything.
@@ -109,6 +111,8 @@ func (s *Sim) Decide(c Call) Decision {
 
 // state is the certainty stated for a true probability q of being right on
 // a two-way choice, given a standard normal draw z (see the package doc).
+// The last step inverts calibration.NormalizeCertainty, (c-1)/99: a stated
+// excess over chance in 0..1 becomes a certainty in 1..100.
 func (m Certainty) state(q, z float64) int {
 	e := clamp01(2*q - 1)
 	stated := clamp01(math.Pow(e, m.Exponent) + m.Offset + m.Noise*z)
@@ -119,4 +123,4 @@ func clamp01(x float64) float64 { return min(max(x, 0), 1) }
 
 // StatedProbability is the probability the service's identity map reads
 // into a stated certainty c on a two-way choice.
-func StatedProbability(c int) float64 { return 0.5 + 0.5*float64(c-1)/99 }
+func StatedProbability(c int) float64 { return calibration.IdentityProbability(float64(c), 2) }

@@ -1,8 +1,11 @@
-package main
+// Package plots draws a calibration report: the reliability diagram and
+// the risk-coverage curve, raw and calibrated side by side, as PNG or SVG.
+package plots
 
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,9 +19,9 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// plotFormat returns "png" or "svg" from the file name, so a typo fails
-// before the report is fetched.
-func plotFormat(path string) (string, error) {
+// Format returns "png" or "svg" from the file name, so a caller can refuse a
+// wrong name before it fetches the report.
+func Format(path string) (string, error) {
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".png", ".svg":
 		return ext[1:], nil
@@ -32,13 +35,38 @@ var (
 	calColor = color.RGBA{R: 0x1b, G: 0x9e, B: 0x77, A: 0xff}
 )
 
-// writePlot draws the reliability diagram (accuracy against mean confidence
-// per bin, with the diagonal of perfect calibration) next to the
-// risk-coverage curve, raw and calibrated in each.
-func writePlot(path string, r *pb.CalibrationReport) error {
-	format, err := plotFormat(path)
+// WriteFile writes the plots of r to path, in the format its extension
+// names (see Format).
+func WriteFile(path string, r *pb.CalibrationReport) error {
+	format, err := Format(path)
 	if err != nil {
 		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := Write(f, format, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Write draws the reliability diagram (accuracy against mean confidence
+// per bin, with the diagonal of perfect calibration) next to the
+// risk-coverage curve, raw and calibrated in each, and writes the image in
+// format "png" or "svg" to w.
+func Write(w io.Writer, format string, r *pb.CalibrationReport) error {
+	const width, height = 11 * vg.Inch, 5 * vg.Inch
+	var canvas vg.CanvasWriterTo
+	switch format {
+	case "png":
+		canvas = vgimg.PngCanvas{Canvas: vgimg.New(width, height)}
+	case "svg":
+		canvas = vgsvg.New(width, height)
+	default:
+		return fmt.Errorf("plot format %q: want png or svg", format)
 	}
 	rel, err := reliabilityPlot(r)
 	if err != nil {
@@ -48,27 +76,13 @@ func writePlot(path string, r *pb.CalibrationReport) error {
 	if err != nil {
 		return err
 	}
-	const w, h = 11 * vg.Inch, 5 * vg.Inch
-	var canvas vg.CanvasWriterTo
-	if format == "png" {
-		canvas = vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
-	} else {
-		canvas = vgsvg.New(w, h)
-	}
 	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Centimeter, PadTop: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3,
 		PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3}
 	cells := plot.Align([][]*plot.Plot{{rel, rc}}, tiles, draw.New(canvas))
 	rel.Draw(cells[0][0])
 	rc.Draw(cells[0][1])
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := canvas.WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	_, err = canvas.WriteTo(w)
+	return err
 }
 
 // series is one curve of a plot.

@@ -1,4 +1,9 @@
-package main
+// Package importers reads outcome files for calibration into RawOutcome
+// records: a generic CSV (profile, certainty, correct and optional
+// signals), and the judgments.csv of the Personalized-Judge research
+// extract. Readers check every row before returning any, so a bad file
+// imports nothing; errors name the line.
+package importers
 
 import (
 	"encoding/csv"
@@ -58,11 +63,12 @@ func (t *csvTable) get(rec []string, col string) string {
 	return strings.TrimSpace(rec[i])
 }
 
-// readGenericCSV reads profile,certainty,correct[,options
-// ,position_consistency,logprob_confidence] rows. Every row is checked
-// before anything is sent, so a bad file imports nothing; errors name the
-// line.
-func readGenericCSV(r io.Reader) ([]*pb.RawOutcome, error) {
+// ReadGenericCSV reads a CSV with a header row of
+// profile,certainty,correct[,options,position_consistency,logprob_confidence]
+// in any column order. certainty is 1..100, correct 1/0 or true/false,
+// options a whole number of at least 2, the signals 0..1. Every row is
+// checked before any is returned; errors name the line.
+func ReadGenericCSV(r io.Reader) ([]*pb.RawOutcome, error) {
 	t, err := newCSVTable(r, "profile", "certainty", "correct")
 	if err != nil {
 		return nil, err
@@ -121,50 +127,51 @@ func genericRow(t *csvTable, rec []string) (*pb.RawOutcome, error) {
 	return ro, nil
 }
 
-// NA handling for the personalized-judge format. The extract's rule
+// NA handling for the Personalized-Judge format. The extract's rule
 // (expected_metrics.json) reads a missing certainty ("NA") as 0, which its
-// bins clamp into the lowest bin: the row counts, as low certainty. naLowest
+// bins clamp into the lowest bin: the row counts, as low certainty. NALowest
 // does the same in our terms, certainty 1 (the chance level of the identity
-// map), so counts match the rule. naSkip drops such rows instead, for those
+// map), so counts match the rule. NASkip drops such rows instead, for those
 // who would rather not teach a calibrator that silence means "unsure".
 const (
-	naLowest = "lowest"
-	naSkip   = "skip"
+	NALowest = "lowest"
+	NASkip   = "skip"
 )
 
-// pjRow is one kept row of a Personalized-Judge extract, with its source
+// PJRow is one kept row of a Personalized-Judge extract, with its source
 // file for per-file checks.
-type pjRow struct {
+type PJRow struct {
 	SourceFile string
 	Record     *pb.RawOutcome
 }
 
-// pjStats counts what readPersonalizedJudge kept and why it dropped rows.
-type pjStats struct {
+// PJStats counts what ReadPersonalizedJudge kept and why it dropped rows.
+type PJStats struct {
 	Rows         int // data rows read
 	Kept         int
 	OtherSetting int // setting other than with_persona_certainty
 	NotAB        int // answer not A or B (garbage answers; ties)
-	NA           int // kept rows with no usable certainty, read as 1 (naLowest)
-	NASkipped    int // rows dropped for no usable certainty (naSkip)
+	NA           int // kept rows with no usable certainty, read as 1 (NALowest)
+	NASkipped    int // rows dropped for no usable certainty (NASkip)
 	Clamped      int // numeric certainty outside 1..100, clamped
 }
 
-// readPersonalizedJudge reads a judgments.csv of the Personalized-Judge
+// ReadPersonalizedJudge reads a judgments.csv of the Personalized-Judge
 // extract: rows of setting with_persona_certainty whose answer is A or B
 // (the binary choice with a stated certainty), profile = task + "/" +
 // judge_model, options 2, correct = the upstream acc flag. A numeric
-// certainty outside 1..100 is clamped, as the rule's bins clamp.
-func readPersonalizedJudge(r io.Reader, na string) ([]pjRow, pjStats, error) {
-	var st pjStats
-	if na != naLowest && na != naSkip {
-		return nil, st, fmt.Errorf("--na %q: want %s or %s", na, naLowest, naSkip)
+// certainty outside 1..100 is clamped, as the rule's bins clamp; a missing
+// one is handled as na says (NALowest or NASkip).
+func ReadPersonalizedJudge(r io.Reader, na string) ([]PJRow, PJStats, error) {
+	var st PJStats
+	if na != NALowest && na != NASkip {
+		return nil, st, fmt.Errorf("NA policy %q: want %s or %s", na, NALowest, NASkip)
 	}
 	t, err := newCSVTable(r, "source_file", "task", "setting", "judge_model", "answer", "certainty", "correct")
 	if err != nil {
 		return nil, st, err
 	}
-	var out []pjRow
+	var out []PJRow
 	for {
 		rec, err := t.next()
 		if errors.Is(err, io.EOF) {
@@ -184,7 +191,7 @@ func readPersonalizedJudge(r io.Reader, na string) ([]pjRow, pjStats, error) {
 		}
 		c, err := strconv.ParseFloat(t.get(rec, "certainty"), 64)
 		if err != nil || math.IsNaN(c) {
-			if na == naSkip {
+			if na == NASkip {
 				st.NASkipped++
 				continue
 			}
@@ -208,7 +215,7 @@ func readPersonalizedJudge(r io.Reader, na string) ([]pjRow, pjStats, error) {
 			return nil, st, fmt.Errorf("line %d: task or judge_model is empty", t.line)
 		}
 		st.Kept++
-		out = append(out, pjRow{SourceFile: t.get(rec, "source_file"), Record: &pb.RawOutcome{
+		out = append(out, PJRow{SourceFile: t.get(rec, "source_file"), Record: &pb.RawOutcome{
 			Profile: task + "/" + model, Certainty: c, Correct: correct, Options: 2,
 		}})
 	}
