@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"github.com/personajudge/personajudge/eval"
 	"io"
 	"net"
 	"net/http"
@@ -105,14 +106,14 @@ func TestSimGenerate(t *testing.T) {
 	if err := runSimGenerate([]string{"--n", "25", "--out", out, "--seed", "3"}); err != nil {
 		t.Fatal(err)
 	}
-	todo, _, err := countTodo(out, nil) // eval reads what generate writes
+	todo, err := eval.CheckDataset(out) // eval reads what generate writes
 	if err != nil || todo != 25 {
 		t.Fatalf("eval reads %d items, err %v", todo, err)
 	}
 	var labelled int
-	err = eachDatasetItem(out, func(it datasetItem) error {
-		p := it.req.GetPreference()
-		if it.label != nil && int(it.label.GetChoice()) == sim.Better(p.Persona, p.Query, p.ResponseA, p.ResponseB) {
+	err = eval.ReadDataset(out, func(it eval.Item) error {
+		p := it.Request.GetPreference()
+		if it.Label != nil && int(it.Label.GetChoice()) == sim.Better(p.Persona, p.Query, p.ResponseA, p.ResponseB) {
 			labelled++
 		}
 		return nil
