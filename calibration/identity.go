@@ -38,6 +38,13 @@ func NormalizeCertainty(certainty float64) float64 {
 	return clamp((certainty-1)/99, 0, 1)
 }
 
+// StatedCertainty is the inverse of NormalizeCertainty: a normalized
+// certainty in 0..1 (clamped; NaN counts as 0) as the whole number 1..100 a
+// judge would state. Simulators use it to speak the judges' scale.
+func StatedCertainty(normalized float64) int {
+	return 1 + int(math.Round(99*clamp01(normalized)))
+}
+
 // clamp returns x limited to [lo, hi].
 func clamp(x, lo, hi float64) float64 {
 	return math.Max(lo, math.Min(hi, x))

@@ -47,3 +47,21 @@ func TestNormalizeCertainty(t *testing.T) {
 		near(t, "NormalizeCertainty", NormalizeCertainty(tc.c), tc.want, 1e-12)
 	}
 }
+
+// StatedCertainty inverts NormalizeCertainty on every whole certainty.
+func TestStatedCertaintyInvertsNormalize(t *testing.T) {
+	t.Parallel()
+	for c := 1; c <= 100; c++ {
+		if got := StatedCertainty(NormalizeCertainty(float64(c))); got != c {
+			t.Fatalf("StatedCertainty(NormalizeCertainty(%d)) = %d", c, got)
+		}
+	}
+	for _, tc := range []struct {
+		v    float64
+		want int
+	}{{-1, 1}, {2, 100}, {math.NaN(), 1}} {
+		if got := StatedCertainty(tc.v); got != tc.want {
+			t.Errorf("StatedCertainty(%v) = %d, want %d", tc.v, got, tc.want)
+		}
+	}
+}

@@ -111,12 +111,11 @@ func (s *Sim) Decide(c Call) Decision {
 
 // state is the certainty stated for a true probability q of being right on
 // a two-way choice, given a standard normal draw z (see the package doc).
-// The last step inverts calibration.NormalizeCertainty, (c-1)/99: a stated
-// excess over chance in 0..1 becomes a certainty in 1..100.
+// The last step, calibration.StatedCertainty, turns a stated excess over
+// chance in 0..1 into a certainty in 1..100.
 func (m Certainty) state(q, z float64) int {
 	e := clamp01(2*q - 1)
-	stated := clamp01(math.Pow(e, m.Exponent) + m.Offset + m.Noise*z)
-	return 1 + int(math.Round(99*stated))
+	return calibration.StatedCertainty(math.Pow(e, m.Exponent) + m.Offset + m.Noise*z)
 }
 
 func clamp01(x float64) float64 { return min(max(x, 0), 1) }
