@@ -19,18 +19,29 @@ func randomLabels(n int, seed uint64) []Sample {
 
 func TestCrossFitNeverSeesItsOwnSample(t *testing.T) {
 	// Histogram with one bin per sample: a model that saw sample i puts its
-	// label into bin i ((y + 2*center)/3), a model that did not leaves the
-	// empty bin at its midpoint, which is exactly sample i's confidence.
-	// So out-of-fold predictions must equal the raw confidences exactly,
-	// whatever the labels.
-	const n = 1000
+	// label into bin i ((y + 10*base)/11), a model that did not leaves the
+	// empty bin at its training base rate. So every out-of-fold prediction
+	// must be exactly the accuracy of the other folds, whatever sample i's
+	// label: the same for every sample of a fold.
+	const n, folds = 1000, 5
 	s := randomLabels(n, 4)
-	ps, err := CrossFit(MethodHistogram, s, Options{Bins: n}, 5, 42)
+	ps, err := CrossFit(MethodHistogram, s, Options{Bins: n}, folds, 42)
 	if err != nil {
 		t.Fatal(err)
 	}
+	fold := foldAssignment(n, folds, 42)
+	var right, size [folds]float64
+	var total float64
+	for i, x := range s {
+		size[fold[i]]++
+		if x.Correct {
+			right[fold[i]]++
+			total++
+		}
+	}
 	for i, p := range ps {
-		want := clamp(s[i].Confidence, probEps, 1-probEps)
+		f := fold[i]
+		want := (total - right[f]) / (n - size[f])
 		near(t, "out-of-fold prediction", p, want, 1e-12)
 	}
 	// The in-sample fit, by contrast, has memorised the labels.

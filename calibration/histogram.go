@@ -5,22 +5,18 @@ package calibration
 //
 // Smoothing: a bin with n samples of which k are correct predicts
 //
-//	(k + histPrior*center) / (n + histPrior)
+//	(k + Prior*base) / (n + Prior)
 //
-// where center = (i+0.5)/B is the bin's midpoint and histPrior = 2 pseudo-
-// samples. That is Laplace's rule of succession with the prior centred on
-// what the raw confidence already claims instead of on 1/2: a bin with few
-// samples stays near the identity map, a bin with many follows the data, and
-// no bin ever predicts exactly 0 or 1 (center is strictly inside (0,1)).
-// An empty bin therefore predicts its midpoint, i.e. it falls back to the raw
-// confidence -- we chose that over borrowing a neighbour's rate because it
-// needs no arbitrary tie-break and is what an unfitted judge would say.
+// where base is the training base rate and Prior = 10 pseudo-outcomes (see
+// isotonic.go): a bin with few samples stays near the base rate, a bin with
+// many follows the data, and n all-correct outcomes predict at most
+// 1 - Prior*(1-base)/(n+Prior). An empty bin predicts the base rate: with
+// no outcome at that confidence, the judge's overall accuracy is the best
+// evidence there is, and it needs no arbitrary choice of neighbour.
 
-// histPrior is the weight, in pseudo-samples, of the bin-midpoint prior.
-const histPrior = 2.0
-
-// fitHistogram returns the smoothed per-bin probabilities and the bin counts.
-func fitHistogram(samples []Sample, bins int) ([]float64, []int) {
+// fitHistogram returns the smoothed per-bin probabilities (prior
+// pseudo-outcomes at the base rate; Fit passes Prior) and the bin counts.
+func fitHistogram(samples []Sample, bins int, prior float64) ([]float64, []int) {
 	counts := make([]int, bins)
 	correct := make([]int, bins)
 	for _, s := range samples {
@@ -30,10 +26,10 @@ func fitHistogram(samples []Sample, bins int) ([]float64, []int) {
 			correct[i]++
 		}
 	}
+	base := baseRate(samples)
 	probs := make([]float64, bins)
 	for i := range probs {
-		center := (float64(i) + 0.5) / float64(bins)
-		probs[i] = (float64(correct[i]) + histPrior*center) / (float64(counts[i]) + histPrior)
+		probs[i] = shrink(float64(correct[i]), float64(counts[i]), prior, base)
 	}
 	return probs, counts
 }

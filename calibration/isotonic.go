@@ -22,8 +22,26 @@ import (
 // two blocks (where no data says which block is right), and constant beyond
 // the first and last knot. Linear rather than a pure step so that two
 // confidences straddling a gap do not jump from one block to the next.
-// Block means are clamped into [0.001, 0.999] at fit time, because a block of
-// a few all-correct samples does not justify certainty.
+//
+// Small samples: a block does not predict its raw mean but the mean shrunk
+// toward the training base rate with Prior pseudo-outcomes,
+//
+//	(correct + Prior*base) / (n + Prior),
+//
+// and PAV compares these shrunk means when it decides to merge, so the
+// fitted values are non-decreasing by construction (the loop leaves every
+// adjacent pair strictly increasing). A block of a few all-correct outcomes
+// therefore cannot claim near-certainty: n all-correct outcomes predict at
+// most 1 - Prior*(1-base)/(n+Prior) (8 right at base 0.6 -> 0.778), while a
+// block of hundreds is moved by well under a percentage point. Values are
+// also clamped into [0.001, 0.999] (probEps).
+
+// Prior is the weight, in pseudo-outcomes at the training base rate, that
+// isotonic blocks and histogram bins are shrunk toward. Ten is fixed in
+// advance: enough that a handful of outcomes cannot reach an extreme
+// probability, small enough to be negligible next to the hundreds of
+// outcomes a real block or bin holds.
+const Prior = 10.0
 
 // pavBlock is a run of pooled points.
 type pavBlock struct {
@@ -32,10 +50,29 @@ type pavBlock struct {
 	weight float64 // number of samples
 }
 
-func (b pavBlock) mean() float64 { return b.sum / b.weight }
+// shrunk is the block mean shrunk toward base with prior pseudo-outcomes.
+func (b pavBlock) shrunk(prior, base float64) float64 { return shrink(b.sum, b.weight, prior, base) }
 
-// fitIsotonic returns the knots and values of the fitted interpolant.
-func fitIsotonic(samples []Sample) (knots, values []float64) {
+// shrink is (k + prior*base) / (n + prior); Fit passes Prior.
+func shrink(k, n, prior, base float64) float64 { return (k + prior*base) / (n + prior) }
+
+// baseRate is the share of correct samples (0 for none).
+func baseRate(samples []Sample) float64 {
+	if len(samples) == 0 {
+		return 0
+	}
+	var k int
+	for _, s := range samples {
+		if s.Correct {
+			k++
+		}
+	}
+	return float64(k) / float64(len(samples))
+}
+
+// fitIsotonic returns the knots and values of the fitted interpolant, block
+// means shrunk with prior pseudo-outcomes (Fit passes Prior; 0 is plain PAV).
+func fitIsotonic(samples []Sample, prior float64) (knots, values []float64) {
 	type point struct {
 		x float64
 		y bool
@@ -54,6 +91,7 @@ func fitIsotonic(samples []Sample) (knots, values []float64) {
 		return 0
 	})
 
+	base := baseRate(samples)
 	var blocks []pavBlock
 	for i := 0; i < len(pts); {
 		// Pool all points with this confidence into one block.
@@ -66,7 +104,7 @@ func fitIsotonic(samples []Sample) (knots, values []float64) {
 		}
 		blocks = append(blocks, b)
 		// Merge backwards while monotonicity is violated (or tied).
-		for n := len(blocks); n >= 2 && blocks[n-2].mean() >= blocks[n-1].mean(); n = len(blocks) {
+		for n := len(blocks); n >= 2 && blocks[n-2].shrunk(prior, base) >= blocks[n-1].shrunk(prior, base); n = len(blocks) {
 			prev, last := blocks[n-2], blocks[n-1]
 			blocks[n-2] = pavBlock{lo: prev.lo, hi: last.hi, sum: prev.sum + last.sum, weight: prev.weight + last.weight}
 			blocks = blocks[:n-1]
@@ -74,7 +112,7 @@ func fitIsotonic(samples []Sample) (knots, values []float64) {
 	}
 
 	for _, b := range blocks {
-		v := clamp(b.mean(), probEps, 1-probEps)
+		v := clamp(b.shrunk(prior, base), probEps, 1-probEps)
 		knots = append(knots, b.lo)
 		values = append(values, v)
 		if b.hi > b.lo {

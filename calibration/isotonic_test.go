@@ -54,16 +54,13 @@ func TestIsotonicPAV(t *testing.T) {
 			for i := range s {
 				s[i] = Sample{Confidence: tc.conf[i], Correct: tc.labels[i]}
 			}
-			m, err := Fit(MethodIsotonic, s, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(m.Knots) != len(tc.knots) {
-				t.Fatalf("knots %v values %v, want %v %v", m.Knots, m.Values, tc.knots, tc.values)
+			knots, values := fitIsotonic(s, 0) // plain PAV, no prior
+			if len(knots) != len(tc.knots) {
+				t.Fatalf("knots %v values %v, want %v %v", knots, values, tc.knots, tc.values)
 			}
 			for i := range tc.knots {
-				near(t, "knot", m.Knots[i], tc.knots[i], 0)
-				near(t, "value", m.Values[i], tc.values[i], 1e-12)
+				near(t, "knot", knots[i], tc.knots[i], 0)
+				near(t, "value", values[i], tc.values[i], 1e-12)
 			}
 		})
 	}
@@ -71,11 +68,9 @@ func TestIsotonicPAV(t *testing.T) {
 
 func TestIsotonicPredictInterpolates(t *testing.T) {
 	// Knots from the "1,0,1,1" case: (.1,.5) (.2,.5) (.3,.999) (.4,.999).
+	// Plain PAV (no prior), so the knots are the ones above.
 	s := []Sample{{Confidence: 0.1, Correct: true}, {Confidence: 0.2}, {Confidence: 0.3, Correct: true}, {Confidence: 0.4, Correct: true}}
-	m, err := Fit(MethodIsotonic, s, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	knots, values := fitIsotonic(s, 0)
 	tests := []struct{ conf, want float64 }{
 		{0.05, 0.5},    // below the first knot: constant
 		{0.15, 0.5},    // inside block {.1,.2}
@@ -84,7 +79,7 @@ func TestIsotonicPredictInterpolates(t *testing.T) {
 		{0.9, 0.999},   // beyond the last knot
 	}
 	for _, tc := range tests {
-		near(t, "Predict", m.Predict(Sample{Confidence: tc.conf}), tc.want, 1e-12)
+		near(t, "Predict", predictIsotonic(knots, values, tc.conf), tc.want, 1e-12)
 	}
 }
 

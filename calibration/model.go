@@ -64,9 +64,9 @@ func Fit(method Method, samples []Sample, opts Options) (*Model, error) {
 	}
 	switch method {
 	case MethodHistogram:
-		m.BinProbs, m.BinCounts = fitHistogram(samples, opts.Bins)
+		m.BinProbs, m.BinCounts = fitHistogram(samples, opts.Bins, Prior)
 	case MethodIsotonic:
-		m.Knots, m.Values = fitIsotonic(samples)
+		m.Knots, m.Values = fitIsotonic(samples, Prior)
 	case MethodPlatt:
 		m.Weights, m.Bias = fitPlatt(samples, opts)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
+	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 	"github.com/personajudge/personajudge/internal/fakejudge"
@@ -391,6 +392,10 @@ func TestScoreCalibrated(t *testing.T) {
 		t.Fatalf("no threshold: %v", fit.Calibrator.Threshold)
 	}
 
+	// Each band's accuracy shrunk toward the base rate .75 with
+	// calibration.Prior pseudo-outcomes.
+	hi := (4750 + calibration.Prior*0.75) / (5000 + calibration.Prior)
+	lo := (2750 + calibration.Prior*0.75) / (5000 + calibration.Prior)
 	tests := []struct {
 		certainty  int64
 		min        float64
@@ -398,11 +403,11 @@ func TestScoreCalibrated(t *testing.T) {
 		wantHigh   bool
 		wantStatus pb.JudgmentStatus
 	}{
-		{90, 0, 0.95, true, verdict},
-		{60, 0, 0.55, false, verdict},
-		{90, 0.8, 0.95, true, verdict},
-		{60, 0.8, 0.55, false, abstain},
-		{60, 0.5, 0.55, false, verdict},
+		{90, 0, hi, true, verdict},
+		{60, 0, lo, false, verdict},
+		{90, 0.8, hi, true, verdict},
+		{60, 0.8, lo, false, abstain},
+		{60, 0.5, lo, false, verdict},
 	}
 	for _, tt := range tests {
 		r := score(tt.certainty, tt.min)
@@ -412,7 +417,7 @@ func TestScoreCalibrated(t *testing.T) {
 		if r.HighCertainty != tt.wantHigh || r.Status != tt.wantStatus {
 			t.Fatalf("certainty %d min %v: high %v status %v, want %v %v", tt.certainty, tt.min, r.HighCertainty, r.Status, tt.wantHigh, tt.wantStatus)
 		}
-		if tt.wantStatus == abstain && (r.Verdict != nil || !strings.Contains(r.Reason, "0.5500") || !strings.Contains(r.Reason, "0.8")) {
+		if tt.wantStatus == abstain && (r.Verdict != nil || !strings.Contains(r.Reason, fmt.Sprintf("%.4f", lo)) || !strings.Contains(r.Reason, "0.8")) {
 			t.Fatalf("abstention: verdict %v reason %q; want no verdict and both numbers", r.Verdict, r.Reason)
 		}
 	}
