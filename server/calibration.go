@@ -194,14 +194,24 @@ func requireFeatures(opts calibration.Options, samples []calibration.Sample) err
 // high-certainty threshold from out-of-fold predictions only, so nothing
 // reported was measured on data the predicting model saw. The threshold is
 // then applied to the final model's predictions, the usual cross-fitting
-// approximation.
+// approximation. An empty p.method (the request left it UNSPECIFIED) is
+// chosen by calibration.ChooseMethod: the lowest out-of-fold log loss.
 func heldOut(profile string, p fitParams, cs []calibration.Sample) (*pb.CalibrationReport, *calibration.Model, calibration.Threshold, error) {
 	raw := make([]float64, len(cs))
 	correct := make([]bool, len(cs))
 	for i, s := range cs {
 		raw[i], correct[i] = s.Confidence, s.Correct
 	}
-	oof, err := calibration.CrossFit(p.method, cs, p.opts, p.folds, crossFitSeed)
+	method := p.method
+	var oof []float64
+	var err error
+	if method == "" {
+		var choice calibration.Choice
+		choice, err = calibration.ChooseMethod(cs, p.opts, p.folds, crossFitSeed)
+		method, oof = choice.Method, choice.OOF
+	} else {
+		oof, err = calibration.CrossFit(method, cs, p.opts, p.folds, crossFitSeed)
+	}
 	if err != nil {
 		return nil, nil, calibration.Threshold{}, err
 	}
@@ -209,7 +219,7 @@ func heldOut(profile string, p fitParams, cs []calibration.Sample) (*pb.Calibrat
 	if err != nil {
 		return nil, nil, calibration.Threshold{}, err
 	}
-	model, err := calibration.Fit(p.method, cs, p.opts)
+	model, err := calibration.Fit(method, cs, p.opts)
 	if err != nil {
 		return nil, nil, calibration.Threshold{}, err
 	}

@@ -219,7 +219,6 @@ func TestFitCalibratorBadInput(t *testing.T) {
 		field string
 	}{
 		{"no profile", &pb.FitCalibratorRequest{Method: iso}, "profile"},
-		{"method unspecified", &pb.FitCalibratorRequest{Profile: "p"}, "method"},
 		{"unknown method", &pb.FitCalibratorRequest{Profile: "p", Method: 9}, "method"},
 		{"target 0.5", &pb.FitCalibratorRequest{Profile: "p", Method: iso, TargetPrecision: 0.5}, "target_precision"},
 		{"target 1", &pb.FitCalibratorRequest{Profile: "p", Method: iso, TargetPrecision: 1}, "target_precision"},
@@ -547,5 +546,34 @@ func TestCalibrationServiceHealth(t *testing.T) {
 	defer res.Body.Close()
 	if res.StatusCode != 200 {
 		t.Fatalf("health of %s: HTTP %d", personajudgev1connect.CalibrationServiceName, res.StatusCode)
+	}
+}
+
+// A request that leaves the method unspecified gets the method with the
+// lowest held-out log loss, and the stored calibrator says which.
+func TestFitCalibratorChoosesMethod(t *testing.T) {
+	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
+	cal := calClient(h)
+	ctx := context.Background()
+	importRecords(t, cal, records("p", twoBands...))
+	fit, err := cal.FitCalibrator(ctx, &pb.FitCalibratorRequest{Profile: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var samples []calibration.Sample
+	for _, g := range twoBands {
+		for i := range g.n {
+			samples = append(samples, calibration.Sample{Confidence: calibration.IdentityProbability(float64(g.certainty), 2), Correct: i < g.right})
+		}
+	}
+	want, err := calibration.ChooseMethod(samples, calibration.Options{}, DefaultFolds, crossFitSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fit.Calibrator.Method; got != methodEnum(want.Method) || got == pb.CalibrationMethod_CALIBRATION_METHOD_UNSPECIFIED {
+		t.Fatalf("chose %v, want %v (scores %+v)", got, want.Method, want.Scores)
+	}
+	if !fit.Report.Threshold.Found || fit.Report.Calibrated.N != 10000 {
+		t.Fatalf("report %v", fit.Report.Threshold)
 	}
 }

@@ -173,9 +173,11 @@ func validateFit(req *pb.FitCalibratorRequest) (fitParams, *fieldError) {
 	if fe := checkProfile("profile", req.Profile); fe != nil {
 		return p, fe
 	}
+	// UNSPECIFIED leaves the method empty: heldOut then chooses it by
+	// held-out log loss (calibration.ChooseMethod).
 	m, ok := methods[req.Method]
-	if !ok {
-		return p, badField("method", "must be HISTOGRAM, ISOTONIC or PLATT, got %v", req.Method)
+	if !ok && req.Method != pb.CalibrationMethod_CALIBRATION_METHOD_UNSPECIFIED {
+		return p, badField("method", "must be UNSPECIFIED (chosen by held-out log loss), HISTOGRAM, ISOTONIC or PLATT, got %v", req.Method)
 	}
 	p.method = m
 	if req.Folds != 0 {
