@@ -393,8 +393,9 @@ func TestScoreCalibrated(t *testing.T) {
 
 	// Each band's accuracy shrunk toward the base rate .75 with
 	// calibration.Prior pseudo-outcomes.
-	hi := (4750 + calibration.Prior*0.75) / (5000 + calibration.Prior)
-	lo := (2750 + calibration.Prior*0.75) / (5000 + calibration.Prior)
+	base := float64(twoBands[0].right+twoBands[1].right) / float64(twoBands[0].n+twoBands[1].n)
+	hi := (float64(twoBands[0].right) + calibration.Prior*base) / (float64(twoBands[0].n) + calibration.Prior)
+	lo := (float64(twoBands[1].right) + calibration.Prior*base) / (float64(twoBands[1].n) + calibration.Prior)
 	tests := []struct {
 		certainty  int64
 		min        float64
@@ -573,7 +574,7 @@ func TestFitCalibratorChoosesMethod(t *testing.T) {
 	if got := fit.Calibrator.Method; got != methodEnum(want.Method) || got == pb.CalibrationMethod_CALIBRATION_METHOD_UNSPECIFIED {
 		t.Fatalf("chose %v, want %v (scores %+v)", got, want.Method, want.Scores)
 	}
-	if !fit.Report.Threshold.Found || fit.Report.Calibrated.N != 10000 {
+	if !fit.Report.Threshold.Found || int(fit.Report.Calibrated.N) != twoBands[0].n+twoBands[1].n {
 		t.Fatalf("report %v", fit.Report.Threshold)
 	}
 }
