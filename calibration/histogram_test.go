@@ -3,6 +3,7 @@ package calibration
 import "testing"
 
 func TestHistogramFit(t *testing.T) {
+	t.Parallel()
 	// 2 bins, prior weight 2 at the bin midpoint (.25 and .75):
 	//   bin [0,.5):  .1 right, .2 wrong, .3 wrong -> (1 + 2*.25)/(3+2) = 1.5/5 = .3
 	//   bin [.5,1]:  .5, .8, 1.0 all right        -> (3 + 2*.75)/(3+2) = 4.5/5 = .9
@@ -26,6 +27,7 @@ func TestHistogramFit(t *testing.T) {
 }
 
 func TestHistogramEmptyBinFallsBackToMidpoint(t *testing.T) {
+	t.Parallel()
 	// 4 bins; data only in bin 0 (.1 wrong) and bin 3 (.9 right).
 	//   bin 0: (0 + 2*.125)/(1+2) = .25/3 = .083333
 	//   bin 1: empty -> midpoint .375
@@ -42,6 +44,7 @@ func TestHistogramEmptyBinFallsBackToMidpoint(t *testing.T) {
 }
 
 func TestHistogramNeverZeroOrOne(t *testing.T) {
+	t.Parallel()
 	// 1000 all-wrong items in bin 0 and 1000 all-right in bin 9 (10 bins):
 	// (0 + 2*.05)/1002 = .0000998 -> clamped to .001 by Predict;
 	// (1000 + 2*.95)/1002 = .999900 -> clamped to .999. The fitted bins
