@@ -148,14 +148,6 @@ func TestLabelledJudgmentsAndImportedOutcomes(t *testing.T) {
 	}
 }
 
-// near compares floats, NaN equal to NaN.
-func near(a, b float64) bool {
-	if math.IsNaN(a) || math.IsNaN(b) {
-		return math.IsNaN(a) && math.IsNaN(b)
-	}
-	return math.Abs(a-b) < 1e-9
-}
-
 // An import batch with a row the schema refuses (a NaN certainty binds as
 // NULL) writes nothing, not even the good rows before it.
 func TestImportOutcomesIsAllOrNothing(t *testing.T) {
