@@ -39,6 +39,8 @@ func TestMain(m *testing.M) {
 }
 
 // buildBinary compiles the command (once per test run) and returns its path.
+// Tests that run the binary stay sequential: they start, signal and kill
+// child processes whose timing the parallel tests would disturb.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
