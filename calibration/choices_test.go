@@ -7,6 +7,7 @@ import (
 )
 
 func TestEvaluateChoices(t *testing.T) {
+	t.Parallel()
 	// item 0: [.7 .2 .1], gold 0: argmax 0 right, top2 yes, rank 1,
 	//         brier .3^2+.2^2+.1^2 = .14, max .7 (bin [.70,.75)), right
 	// item 1: [.2 .5 .3], gold 2: argmax 1 wrong, top2 (1,2) yes, rank 2,
@@ -34,6 +35,7 @@ func TestEvaluateChoices(t *testing.T) {
 }
 
 func TestEvaluateChoicesTop2Ties(t *testing.T) {
+	t.Parallel()
 	// [.3 .3 .3 .1], gold 2: two candidates (0 and 1) come before it in
 	// (prob desc, index asc) order -> not top2; rank 1 + 0 + 2/2 = 2.
 	// Mixed sizes: [1], gold 0 -> rank 1, brier 0.
@@ -49,6 +51,7 @@ func TestEvaluateChoicesTop2Ties(t *testing.T) {
 }
 
 func TestEvaluateChoicesErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		dists [][]float64
@@ -73,6 +76,7 @@ func TestEvaluateChoicesErrors(t *testing.T) {
 // A flat or near-flat top is an abstention, not a hit for whichever gold
 // candidate happens to be listed first.
 func TestEvaluateChoicesTiedTopIsNotAHit(t *testing.T) {
+	t.Parallel()
 	dists := [][]float64{
 		{0.25, 0.25, 0.25, 0.25},
 		{0.5, 0.5 - 1e-12, 0},

@@ -21,6 +21,7 @@ func binomialUpperTail(k, n int, p float64) float64 {
 }
 
 func TestClopperPearsonLowerExact(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		k, n  int
@@ -53,12 +54,14 @@ func TestClopperPearsonLowerExact(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			near(t, "bound", ClopperPearsonLower(tc.k, tc.n, tc.alpha), tc.want, 1e-9)
 		})
 	}
 }
 
 func TestClopperPearsonLowerInvertsTail(t *testing.T) {
+	t.Parallel()
 	// k = n-1: Beta(n-1,2) has CDF n x^(n-1) - (n-1) x^n; at the bound for
 	// k=9, n=10 it must equal alpha: 10 x^9 - 9 x^10 = 0.05.
 	x := ClopperPearsonLower(9, 10, 0.05)

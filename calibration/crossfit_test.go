@@ -18,6 +18,7 @@ func randomLabels(n int, seed uint64) []Sample {
 }
 
 func TestCrossFitNeverSeesItsOwnSample(t *testing.T) {
+	t.Parallel()
 	// Histogram with one bin per sample: a model that saw sample i puts its
 	// label into bin i ((y + 10*base)/11), a model that did not leaves the
 	// empty bin at its training base rate. So every out-of-fold prediction
@@ -53,6 +54,7 @@ func TestCrossFitNeverSeesItsOwnSample(t *testing.T) {
 }
 
 func TestCrossFitRandomLabelsNearChance(t *testing.T) {
+	t.Parallel()
 	// On random labels no honest out-of-fold prediction can rank right
 	// answers above wrong ones: AUROC must be near .5. Its standard error
 	// with 1000 per class is ~.013, and cross-validation on pure noise leans
@@ -86,6 +88,7 @@ func TestCrossFitRandomLabelsNearChance(t *testing.T) {
 }
 
 func TestCrossFitDeterministic(t *testing.T) {
+	t.Parallel()
 	s := overconfident(300, 5)
 	a, err := CrossFit(MethodIsotonic, s, Options{}, 4, 99)
 	if err != nil {
@@ -107,6 +110,7 @@ func TestCrossFitDeterministic(t *testing.T) {
 }
 
 func TestFoldAssignmentBalanced(t *testing.T) {
+	t.Parallel()
 	// 10 samples in 3 folds: sizes 4,3,3.
 	sizes := map[int]int{}
 	for _, f := range foldAssignment(10, 3, 7) {
@@ -118,6 +122,7 @@ func TestFoldAssignmentBalanced(t *testing.T) {
 }
 
 func TestCrossFitErrors(t *testing.T) {
+	t.Parallel()
 	s := overconfident(10, 1)
 	tests := []struct {
 		name    string

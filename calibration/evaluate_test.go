@@ -5,6 +5,7 @@ import (
 )
 
 func TestEvaluateTiny(t *testing.T) {
+	t.Parallel()
 	m := Evaluate(tinyProbs, tinyCorrect)
 	if m.N != 6 {
 		t.Fatalf("N = %d, want 6", m.N)
@@ -54,6 +55,7 @@ func TestEvaluateTiny(t *testing.T) {
 }
 
 func TestRiskCoverageTies(t *testing.T) {
+	t.Parallel()
 	// Two items at .8 (one wrong) and one at .5: two points, not three.
 	rc := RiskCoverage([]float64{0.8, 0.5, 0.8}, []bool{true, true, false})
 	want := []RiskCoveragePoint{{0.8, 2.0 / 3, 0.5}, {0.5, 1, 1.0 / 3}}
@@ -67,6 +69,7 @@ func TestRiskCoverageTies(t *testing.T) {
 }
 
 func TestRiskCoverageCap(t *testing.T) {
+	t.Parallel()
 	// 1000 distinct probabilities -> at most 101 points, descending
 	// thresholds, first point the top value, last point full coverage.
 	n := 1000
@@ -104,6 +107,7 @@ func TestRiskCoverageCap(t *testing.T) {
 }
 
 func TestEvaluateEmpty(t *testing.T) {
+	t.Parallel()
 	m := Evaluate(nil, nil)
 	if m.N != 0 || m.ECE10 != 0 || m.Brier != 0 || m.AUROC != 0.5 || len(m.Bins) != 10 || len(m.RiskCoverage) != 0 {
 		t.Errorf("Evaluate(empty) = %+v", m)

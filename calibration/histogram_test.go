@@ -3,6 +3,7 @@ package calibration
 import "testing"
 
 func TestHistogramFit(t *testing.T) {
+	t.Parallel()
 	// 2 bins, base rate 4/6, Prior 10 pseudo-outcomes at the base rate:
 	//   bin [0,.5):  .1 right, .2 wrong, .3 wrong -> (1 + 10*2/3)/(3+10)
 	//   bin [.5,1]:  .5, .8, 1.0 all right        -> (3 + 10*2/3)/(3+10)
@@ -26,6 +27,7 @@ func TestHistogramFit(t *testing.T) {
 	}
 }
 
+	t.Parallel()
 func TestHistogramEmptyBinFallsBackToBaseRate(t *testing.T) {
 	// 4 bins; data only in bin 0 (.1 wrong) and bin 3 (.9 right); base .5.
 	//   bin 0: (0 + 10*.5)/(1+10) = 5/11
@@ -42,6 +44,7 @@ func TestHistogramEmptyBinFallsBackToBaseRate(t *testing.T) {
 }
 
 func TestHistogramNeverZeroOrOne(t *testing.T) {
+	t.Parallel()
 	// 1000 all-wrong items in bin 0 and 1000 all-right in bin 9 (10 bins),
 	// base .5: (0 + 5)/1010 and (1000 + 5)/1010, strictly inside (0,1).
 	var s []Sample

@@ -6,6 +6,7 @@ import (
 )
 
 func TestIdentityProbability(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		c    float64
@@ -28,12 +29,14 @@ func TestIdentityProbability(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			near(t, "p", IdentityProbability(tc.c, tc.k), tc.want, 1e-12)
 		})
 	}
 }
 
 func TestNormalizeCertainty(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ c, want float64 }{
 		{1, 0},
 		{100, 1},

@@ -6,6 +6,7 @@ import (
 )
 
 func TestIsotonicPAV(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		conf   []float64
@@ -50,6 +51,7 @@ func TestIsotonicPAV(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := make([]Sample, len(tc.conf))
 			for i := range s {
 				s[i] = Sample{Confidence: tc.conf[i], Correct: tc.labels[i]}
@@ -67,6 +69,7 @@ func TestIsotonicPAV(t *testing.T) {
 }
 
 func TestIsotonicPredictInterpolates(t *testing.T) {
+	t.Parallel()
 	// Knots from the "1,0,1,1" case: (.1,.5) (.2,.5) (.3,.999) (.4,.999).
 	// Plain PAV (no prior), so the knots are the ones above.
 	s := []Sample{{Confidence: 0.1, Correct: true}, {Confidence: 0.2}, {Confidence: 0.3, Correct: true}, {Confidence: 0.4, Correct: true}}
@@ -84,6 +87,7 @@ func TestIsotonicPredictInterpolates(t *testing.T) {
 }
 
 func TestIsotonicMonotoneOnNoise(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 7))
 	s := make([]Sample, 500)
 	for i := range s {

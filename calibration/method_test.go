@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseMethod(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    Method

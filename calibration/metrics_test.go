@@ -16,6 +16,7 @@ var (
 )
 
 func TestECEAndMCE(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		bins     int
@@ -37,6 +38,7 @@ func TestECEAndMCE(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			near(t, "ECE", ECE(tinyProbs, tinyCorrect, tc.bins), tc.ece, 1e-12)
 			near(t, "MCE", MCE(tinyProbs, tinyCorrect, tc.bins), tc.mce, 1e-12)
 		})
@@ -44,6 +46,7 @@ func TestECEAndMCE(t *testing.T) {
 }
 
 func TestECEBinEdges(t *testing.T) {
+	t.Parallel()
 	// 0.7 sits on the edge 14/20 and must land in bin 14 [.70,.75), not 13,
 	// whatever 0.7*20 rounds to; 1.0 must land in the last bin.
 	tests := []struct {
@@ -62,6 +65,7 @@ func TestECEBinEdges(t *testing.T) {
 }
 
 func TestBrierAndLogLoss(t *testing.T) {
+	t.Parallel()
 	// Brier: .1^2 + .6^2 + .45^2 + .2^2 + .1^2 + 0^2
 	//      = .01 + .36 + .2025 + .04 + .01 + 0 = .6225; /6 = .10375
 	near(t, "Brier", Brier(tinyProbs, tinyCorrect), 0.10375, 1e-12)
@@ -83,6 +87,7 @@ func TestBrierAndLogLoss(t *testing.T) {
 }
 
 func TestAUROC(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		scores  []float64
@@ -104,12 +109,14 @@ func TestAUROC(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			near(t, "AUROC", AUROC(tc.scores, tc.correct), tc.want, 1e-12)
 		})
 	}
 }
 
 func TestMetricsPanicOnLengthMismatch(t *testing.T) {
+	t.Parallel()
 	defer func() {
 		if recover() == nil {
 			t.Error("Brier with mismatched lengths did not panic")

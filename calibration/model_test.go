@@ -10,6 +10,7 @@ import (
 )
 
 func TestFitErrors(t *testing.T) {
+	t.Parallel()
 	good := Sample{Confidence: 0.7, Correct: true}
 	tests := []struct {
 		name    string
@@ -29,6 +30,7 @@ func TestFitErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			m, err := Fit(tc.method, tc.samples, tc.opts)
 			if !errors.Is(err, tc.is) || m != nil {
 				t.Fatalf("Fit = %v, %v; want error %v", m, err, tc.is)
@@ -71,6 +73,7 @@ func fitAll(t *testing.T, samples []Sample) map[string]*Model {
 }
 
 func TestModelJSONRoundTrip(t *testing.T) {
+	t.Parallel()
 	samples := overconfident(800, 21)
 	for i := range samples { // give the extra Platt features some signal
 		samples[i].Consistency = float64(i%3) / 2
@@ -78,6 +81,7 @@ func TestModelJSONRoundTrip(t *testing.T) {
 	}
 	for name, m := range fitAll(t, samples) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			data, err := json.Marshal(m)
 			if err != nil {
 				t.Fatal(err)
@@ -103,6 +107,7 @@ func TestModelJSONRoundTrip(t *testing.T) {
 }
 
 func TestCalibratorsLowerECE(t *testing.T) {
+	t.Parallel()
 	// Overconfident judge: confidence uniform on [.5,1], true accuracy
 	// .5 + .3*(conf-.5). Raw ECE is about E|conf - p| = .7*E[conf-.5] =
 	// .7*.25 = .175 (this draw gives .158: sampling noise is ~.01). Fit on
@@ -122,6 +127,7 @@ func TestCalibratorsLowerECE(t *testing.T) {
 }
 
 func TestPredictRobustness(t *testing.T) {
+	t.Parallel()
 	m, err := Fit(MethodHistogram, overconfident(100, 3), Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestPlattConstantFeatureHand(t *testing.T) {
+	t.Parallel()
 	// All four samples at confidence .5, so logit(conf) = 0 and the weight
 	// has no effect (the L2 term holds it at 0). The bias solves
 	// mean(sigmoid(b)) = mean(target) with Platt's targets:
@@ -37,6 +38,7 @@ func logisticData(n int, a, b float64, seed uint64) []Sample {
 }
 
 func TestPlattRecoversLogisticMap(t *testing.T) {
+	t.Parallel()
 	const a, b = 2.0, -0.5
 	s := logisticData(5000, a, b, 11)
 	m, err := Fit(MethodPlatt, s, Options{})
@@ -68,6 +70,7 @@ func TestPlattRecoversLogisticMap(t *testing.T) {
 }
 
 func TestPlattUsesConsistencyAndLogprob(t *testing.T) {
+	t.Parallel()
 	// Correctness depends on confidence (slope 1), consistency (+3 per unit)
 	// and logprob (slope 1.5): each extra feature must get its own positive
 	// weight near the truth.
@@ -99,6 +102,7 @@ func TestPlattUsesConsistencyAndLogprob(t *testing.T) {
 }
 
 func TestPlattSeparableAndDegenerate(t *testing.T) {
+	t.Parallel()
 	// Perfectly separable data and a constant consistency column must still
 	// give finite parameters (target smoothing and L2) and a sane map.
 	var s []Sample

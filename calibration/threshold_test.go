@@ -22,6 +22,7 @@ func tiered(tiers ...[3]float64) ([]float64, []bool) {
 }
 
 func TestHighCertaintyThreshold(t *testing.T) {
+	t.Parallel()
 	// Tiers: .99 -> 50 right; .9 -> 48 right, 2 wrong; .6 -> 50 right, 50 wrong.
 	// Kept sets and one-sided 95% Clopper-Pearson bounds (see clopper_test.go):
 	//   >= .99: 50/50   LB = .05^(1/50) = .941845
@@ -45,6 +46,7 @@ func TestHighCertaintyThreshold(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := HighCertaintyThreshold(ps, ys, tc.target)
 			if err != nil {
 				t.Fatal(err)
@@ -60,6 +62,7 @@ func TestHighCertaintyThreshold(t *testing.T) {
 }
 
 func TestHighCertaintyThresholdNotMonotone(t *testing.T) {
+	t.Parallel()
 	// One confident mistake at .99 sinks that threshold (0/1 -> LB 0), but
 	// >= .9 keeps 100 right of 101 (LB .953893) and qualifies for .9: the
 	// lowest qualifying threshold is returned even though a higher one fails.
@@ -77,6 +80,7 @@ func TestHighCertaintyThresholdNotMonotone(t *testing.T) {
 }
 
 func TestHighCertaintyThresholdErrors(t *testing.T) {
+	t.Parallel()
 	ps, ys := tiered([3]float64{0.9, 10, 0})
 	for _, target := range []float64{0.5, 1, 0.3, 1.2, math.NaN()} {
 		if _, err := HighCertaintyThreshold(ps, ys, target); !errors.Is(err, ErrInvalidInput) {

@@ -77,6 +77,7 @@ func TestNormalizeDefaults(t *testing.T) {
 }
 
 func TestNormalizeTimeout(t *testing.T) {
+	t.Parallel()
 	c := ModelConfig{Name: "j", BaseURL: "http://h/v1", Timeout: "1m30s"}
 	if err := c.normalize(); err != nil {
 		t.Fatal(err)
@@ -94,6 +95,7 @@ func TestNormalizeTimeout(t *testing.T) {
 }
 
 func TestNormalizeErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   ModelConfig
@@ -108,6 +110,7 @@ func TestNormalizeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c := tt.in
 			err := c.normalize()
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -127,6 +130,7 @@ func writeFile(t *testing.T, content string) string {
 }
 
 func TestLoadFile(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		content string
@@ -168,6 +172,7 @@ func TestLoadFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			p := writeFile(t, tt.content)
 			got, err := LoadFile(p)
 			if tt.wantErr != "" {
@@ -187,6 +192,7 @@ func TestLoadFile(t *testing.T) {
 }
 
 func TestLoadFileMissing(t *testing.T) {
+	t.Parallel()
 	_, err := LoadFile(filepath.Join(t.TempDir(), "absent.json"))
 	if !os.IsNotExist(err) {
 		t.Fatalf("LoadFile(absent) = %v, want a not-exist error", err)

@@ -19,6 +19,7 @@ func (timeoutErr) Timeout() bool   { return true }
 func (timeoutErr) Temporary() bool { return true }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	urlErr := func(err error) error { return &url.Error{Op: "Post", URL: "http://h/v1/chat/completions", Err: err} }
 	refused := urlErr(&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)})
 	tests := []struct {
@@ -38,6 +39,7 @@ func TestClassify(t *testing.T) {
 	cfg := &ModelConfig{Name: "judge", BaseURL: "http://h/v1"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			ce := classify(cfg, tt.err)
 			if ce.Kind != tt.kind {
 				t.Errorf("classify(%v) = %v, want %v", tt.err, ce.Kind, tt.kind)
@@ -50,6 +52,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestCallErrorMessages(t *testing.T) {
+	t.Parallel()
 	refused := &url.Error{Op: "Post", URL: "http://h/v1/chat/completions", Err: errors.New("dial tcp: connection refused")}
 	tests := []struct {
 		name string
@@ -84,6 +87,7 @@ func TestCallErrorMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := tt.err.Error(); got != tt.want {
 				t.Errorf("Error() =\n%q\nwant\n%q", got, tt.want)
 			}
@@ -95,6 +99,7 @@ func TestCallErrorMessages(t *testing.T) {
 }
 
 func TestFaultKindString(t *testing.T) {
+	t.Parallel()
 	want := map[FaultKind]string{
 		FaultUnreachable: "unreachable",
 		FaultTimeout:     "timeout",
@@ -113,6 +118,7 @@ func TestFaultKindString(t *testing.T) {
 }
 
 func TestIsUnreachable(t *testing.T) {
+	t.Parallel()
 	un := &CallError{Kind: FaultUnreachable}
 	tests := []struct {
 		err  error

@@ -3,6 +3,7 @@ package clients
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 )
 
 func TestLimiterAIMD(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(16, 0)
 	old := l.started()
 	l.rateLimited(old)
@@ -44,8 +46,9 @@ func TestLimiterAIMD(t *testing.T) {
 }
 
 func TestLimiterBoundsAndOrder(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(2, 0)
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := l.acquire(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -64,15 +67,7 @@ func TestLimiterBoundsAndOrder(t *testing.T) {
 		<-ready
 		// Wait until the goroutine is queued before starting the next, so
 		// arrival order is known.
-		for {
-			l.mu.Lock()
-			n := len(l.waiters)
-			l.mu.Unlock()
-			if n == i+1 {
-				break
-			}
-			time.Sleep(time.Millisecond)
-		}
+		waitFor(t, fmt.Sprintf("waiter %d to queue", i), func() bool { return queued(l) == i+1 })
 	}
 	select {
 	case i := <-got:
@@ -91,11 +86,12 @@ func TestLimiterBoundsAndOrder(t *testing.T) {
 
 // A waiter whose context ends leaves the queue and takes no slot.
 func TestLimiterWaitEndsWithContext(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(1, 0)
-	if err := l.acquire(context.Background()); err != nil {
+	if err := l.acquire(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
 	go func() { done <- l.acquire(ctx) }()
 	cancel()
@@ -103,7 +99,7 @@ func TestLimiterWaitEndsWithContext(t *testing.T) {
 		t.Fatalf("err = %v, want Canceled", err)
 	}
 	l.release()
-	if err := l.acquire(context.Background()); err != nil {
+	if err := l.acquire(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	l.mu.Lock()
@@ -114,8 +110,9 @@ func TestLimiterWaitEndsWithContext(t *testing.T) {
 }
 
 func TestLimiterRequestsPerMinute(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(4, 60) // one per second, burst 1
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := l.wait(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +128,7 @@ func TestLimiterRequestsPerMinute(t *testing.T) {
 // Through the real client: 429s seen during openai-go's own retries lower
 // the model's concurrency, and successes bring it back.
 func TestModelAdaptsConcurrencyTo429(t *testing.T) {
+	t.Parallel()
 	fake := llmfake.New(func(_ *llmfake.Request, n int64) llmfake.Reply {
 		if n <= 3 {
 			return llmfake.Reply{Status: 429, Header: map[string]string{"Retry-After-Ms": "1"}}
@@ -144,7 +142,7 @@ func TestModelAdaptsConcurrencyTo429(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := reg.Get("m")
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := m.Complete(ctx, Request{Messages: []Message{{Role: "user", Content: "hi"}}})
 	if err != nil {
 		t.Fatal(err)

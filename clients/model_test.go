@@ -64,6 +64,7 @@ func reply(r llmfake.Reply) llmfake.Behavior {
 
 // Every failure is classified through a real call over the wire.
 func TestCompleteClassifiesFailures(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		behavior llmfake.Behavior // nil: nothing listens at the base URL
@@ -88,7 +89,7 @@ func TestCompleteClassifiesFailures(t *testing.T) {
 			name:     "context deadline",
 			behavior: reply(llmfake.Reply{Delay: time.Minute}),
 			ctx: func(t *testing.T) (context.Context, context.CancelFunc) {
-				return context.WithTimeout(context.Background(), 50*time.Millisecond)
+				return context.WithTimeout(t.Context(), 50*time.Millisecond)
 			},
 			kind: FaultTimeout, attempts: 1, msg: "timed out",
 		},
@@ -104,7 +105,7 @@ func TestCompleteClassifiesFailures(t *testing.T) {
 				panic("a canceled call must not reach the backend")
 			},
 			ctx: func(t *testing.T) (context.Context, context.CancelFunc) {
-				ctx, cancel := context.WithCancel(context.Background())
+				ctx, cancel := context.WithCancel(t.Context())
 				cancel()
 				return ctx, cancel
 			},
@@ -113,12 +114,13 @@ func TestCompleteClassifiesFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			base := closedURL()
 			if tt.behavior != nil {
 				base = newFake(t, tt.behavior).BaseURL()
 			}
 			m := newTestModel(t, base, tt.mod)
-			ctx, cancel := context.Background(), context.CancelFunc(func() {})
+			ctx, cancel := t.Context(), context.CancelFunc(func() {})
 			if tt.ctx != nil {
 				ctx, cancel = tt.ctx(t)
 			}
@@ -147,6 +149,7 @@ func TestCompleteClassifiesFailures(t *testing.T) {
 // A call canceled while in flight is FaultCanceled; cancellation is driven
 // by the backend having received the call, not by timing.
 func TestCompleteCanceledInFlight(t *testing.T) {
+	t.Parallel()
 	started := make(chan struct{})
 	var once sync.Once
 	f := newFake(t, func(*llmfake.Request, int64) llmfake.Reply {
@@ -154,7 +157,7 @@ func TestCompleteCanceledInFlight(t *testing.T) {
 		return llmfake.Reply{Delay: time.Minute}
 	})
 	m := newTestModel(t, f.BaseURL(), nil)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	go func() { <-started; cancel() }()
 	_, err := m.Complete(ctx, testReq)
 	if ce := asCallError(t, err); ce.Kind != FaultCanceled || ce.Attempts != 1 || !errors.Is(err, context.Canceled) {
@@ -164,6 +167,7 @@ func TestCompleteCanceledInFlight(t *testing.T) {
 
 // A call waiting for a concurrency slot is canceled without an attempt.
 func TestCompleteCanceledWhileQueued(t *testing.T) {
+	t.Parallel()
 	started := make(chan struct{})
 	release := make(chan struct{})
 	f := newFake(t, func(*llmfake.Request, int64) llmfake.Reply {
@@ -173,10 +177,10 @@ func TestCompleteCanceledWhileQueued(t *testing.T) {
 	})
 	m := newTestModel(t, f.BaseURL(), func(c *ModelConfig) { c.MaxConcurrency = 1 })
 	done := make(chan error, 1)
-	go func() { _, err := m.Complete(context.Background(), testReq); done <- err }()
+	go func() { _, err := m.Complete(t.Context(), testReq); done <- err }()
 	<-started // the only slot is taken
 
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	queued := make(chan error, 1)
 	go func() { _, err := m.Complete(ctx, testReq); queued <- err }()
 	cancel()
@@ -194,6 +198,7 @@ func TestCompleteCanceledWhileQueued(t *testing.T) {
 }
 
 func TestCompleteRequestAndResponse(t *testing.T) {
+	t.Parallel()
 	var seen atomic.Pointer[llmfake.Request]
 	f := newFake(t, func(req *llmfake.Request, _ int64) llmfake.Reply {
 		seen.Store(req)
@@ -207,7 +212,7 @@ func TestCompleteRequestAndResponse(t *testing.T) {
 		Temperature: 0.7,
 		Seed:        &seed,
 	}
-	res, err := m.Complete(context.Background(), req)
+	res, err := m.Complete(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,9 +235,10 @@ func TestCompleteRequestAndResponse(t *testing.T) {
 }
 
 func TestCompleteRefusal(t *testing.T) {
+	t.Parallel()
 	f := newFake(t, reply(llmfake.Reply{Refusal: "I can't judge this."}))
 	m := newTestModel(t, f.BaseURL(), nil)
-	res, err := m.Complete(context.Background(), testReq)
+	res, err := m.Complete(t.Context(), testReq)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,6 +249,7 @@ func TestCompleteRefusal(t *testing.T) {
 
 // The response_format sent follows the configured rung and the schema.
 func TestCompleteResponseFormat(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		output string
@@ -257,6 +264,7 @@ func TestCompleteResponseFormat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var format atomic.Value
 			f := newFake(t, func(req *llmfake.Request, _ int64) llmfake.Reply {
 				format.Store(req.FormatType())
@@ -265,7 +273,7 @@ func TestCompleteResponseFormat(t *testing.T) {
 			m := newTestModel(t, f.BaseURL(), func(c *ModelConfig) { c.Output = tt.output })
 			req := testReq
 			req.Schema = tt.schema
-			if _, err := m.Complete(context.Background(), req); err != nil {
+			if _, err := m.Complete(t.Context(), req); err != nil {
 				t.Fatal(err)
 			}
 			if got := format.Load(); got != tt.want {
@@ -278,6 +286,7 @@ func TestCompleteResponseFormat(t *testing.T) {
 // A backend that refuses a response_format moves the model down the ladder:
 // json_schema, then json_object, then text.
 func TestCompleteOutputLadder(t *testing.T) {
+	t.Parallel()
 	refuse := func(formats ...string) llmfake.Behavior {
 		return func(req *llmfake.Request, _ int64) llmfake.Reply {
 			for _, f := range formats {
@@ -354,6 +363,7 @@ func TestCompleteOutputLadder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var mu sync.Mutex
 			var seen []string
 			f := newFake(t, func(req *llmfake.Request, n int64) llmfake.Reply {
@@ -363,7 +373,7 @@ func TestCompleteOutputLadder(t *testing.T) {
 				return tt.behavior(req, n)
 			})
 			m := newTestModel(t, f.BaseURL(), func(c *ModelConfig) { c.Output = tt.start })
-			res, err := m.Complete(context.Background(), testReq)
+			res, err := m.Complete(t.Context(), testReq)
 			if tt.wantErr {
 				ce := asCallError(t, err)
 				if ce.Kind != FaultRejected || ce.Attempts != tt.attempts {
@@ -381,7 +391,7 @@ func TestCompleteOutputLadder(t *testing.T) {
 				t.Errorf("Mode() = %q, want %q", m.Mode(), tt.mode)
 			}
 			// The model remembers its rung: the next call starts there.
-			res, err = m.Complete(context.Background(), testReq)
+			res, err = m.Complete(t.Context(), testReq)
 			if !tt.wantErr && (err != nil || res.Mode != tt.mode || res.Attempts != 1) {
 				t.Errorf("second call: %+v, %v; want mode %q in 1 attempt", res, err, tt.mode)
 			}
@@ -396,12 +406,13 @@ func TestCompleteOutputLadder(t *testing.T) {
 // backend holds every call until the test releases it, so the count is
 // exact rather than a matter of timing.
 func TestCompleteConcurrencyLimit(t *testing.T) {
+	t.Parallel()
 	const limit, calls = 3, 10
 	var inFlight, maxSeen atomic.Int64
 	arrived := make(chan struct{})
 	release := make(chan struct{})
 	// The deadline only guards against a hang if the limit is broken.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	f := newFake(t, func(*llmfake.Request, int64) llmfake.Reply {
 		n := inFlight.Add(1)
@@ -445,10 +456,12 @@ func TestCompleteConcurrencyLimit(t *testing.T) {
 	for i := range limit {
 		wait(fmt.Sprintf("call %d", i+1))
 	}
-	// Hold the full slots a moment, so that a call admitted beyond the
-	// limit has the time to reach the backend and be counted. Passing does
-	// not depend on this pause; only catching a broken limit does.
-	time.Sleep(100 * time.Millisecond)
+	// Hold the full slots until every other call is either queued in the
+	// limiter or counted at the backend, so that a call admitted beyond the
+	// limit is seen before any slot is freed.
+	waitFor(t, "every call to be queued or in flight", func() bool {
+		return queued(m.limit)+int(inFlight.Load()) == calls
+	})
 	for range calls - limit {
 		release <- struct{}{}
 		wait("a queued call")
@@ -472,6 +485,7 @@ func TestCompleteConcurrencyLimit(t *testing.T) {
 // Attempts counts every HTTP attempt, retries included, on success and on
 // failure.
 func TestCompleteAttempts(t *testing.T) {
+	t.Parallel()
 	rateLimitedUntil := func(okFrom int64) llmfake.Behavior {
 		return func(_ *llmfake.Request, n int64) llmfake.Reply {
 			if n < okFrom {
@@ -495,9 +509,10 @@ func TestCompleteAttempts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFake(t, tt.behavior)
 			m := newTestModel(t, f.BaseURL(), func(c *ModelConfig) { c.MaxRetries = tt.retries })
-			res, err := m.Complete(context.Background(), testReq)
+			res, err := m.Complete(t.Context(), testReq)
 			if tt.kind == 0 {
 				if err != nil {
 					t.Fatal(err)
@@ -543,7 +558,7 @@ func TestAPIKeyNeverInErrors(t *testing.T) {
 					c.Timeout = "50ms"
 				}
 			})
-			_, err := m.Complete(context.Background(), testReq)
+			_, err := m.Complete(t.Context(), testReq)
 			if err == nil {
 				t.Fatal("want an error")
 			}
@@ -564,13 +579,14 @@ func TestAPIKeyNeverInErrors(t *testing.T) {
 
 // Local backends get a placeholder key, never an empty Authorization.
 func TestAPIKeyPlaceholder(t *testing.T) {
+	t.Parallel()
 	var auth atomic.Value
 	f := newFake(t, func(req *llmfake.Request, _ int64) llmfake.Reply {
 		auth.Store(req.Header.Get("Authorization"))
 		return llmfake.Reply{Content: "{}"}
 	})
 	m := newTestModel(t, f.BaseURL(), nil)
-	if _, err := m.Complete(context.Background(), testReq); err != nil {
+	if _, err := m.Complete(t.Context(), testReq); err != nil {
 		t.Fatal(err)
 	}
 	if got := auth.Load(); got != "Bearer unused" {
@@ -580,6 +596,7 @@ func TestAPIKeyPlaceholder(t *testing.T) {
 
 // A custom HTTP client passed to the registry is the one used.
 func TestRegistryUsesGivenHTTPClient(t *testing.T) {
+	t.Parallel()
 	f := newFake(t, reply(llmfake.Reply{Content: "{}"}))
 	var used atomic.Int64
 	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -591,7 +608,7 @@ func TestRegistryUsesGivenHTTPClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := r.Get("m")
-	if _, err := m.Complete(context.Background(), testReq); err != nil {
+	if _, err := m.Complete(t.Context(), testReq); err != nil {
 		t.Fatal(err)
 	}
 	if used.Load() != 1 {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestNewRegistry(t *testing.T) {
+	t.Parallel()
 	a := ModelConfig{Name: "a", BaseURL: "http://a/v1"}
 	b := ModelConfig{Name: "b", BaseURL: "http://b/v1", Model: "backend-b"}
 	tests := []struct {
@@ -26,6 +27,7 @@ func TestNewRegistry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r, err := NewRegistry(tt.fc)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -50,6 +52,7 @@ func TestNewRegistry(t *testing.T) {
 }
 
 func TestRegistryGet(t *testing.T) {
+	t.Parallel()
 	r, err := NewRegistry(FileConfig{Models: []ModelConfig{
 		{Name: "a", BaseURL: "http://a/v1"},
 		{Name: "b", BaseURL: "http://b/v1", Model: "backend-b", Output: "text"},

@@ -39,6 +39,7 @@ func customRubric(examples bool) *pb.Rubric {
 }
 
 func TestBuiltinRubrics(t *testing.T) {
+	t.Parallel()
 	names := map[string]bool{}
 	for _, task := range AdherenceTasks {
 		r, ok := BuiltinRubric(task)
@@ -64,6 +65,7 @@ func TestBuiltinRubrics(t *testing.T) {
 // the judge profile (and any calibrator fitted on it) changes with it.
 // After bumping, put the new version and hash here.
 func TestRubricFilesPinned(t *testing.T) {
+	t.Parallel()
 	pinned := map[string]struct{ version, sha256 string }{
 		"expected_action":      {"r1", "c1cb6890fcc421023af20bd64185947d44a86f7be82bf26a457f1c4e40f74423"},
 		"action_justification": {"r1", "36e2458002f8e19fbdd4a0115e26f2d8795c92303e866770ebf3d06e3203de3d"},
@@ -90,6 +92,7 @@ func TestRubricFilesPinned(t *testing.T) {
 }
 
 func TestParseRubricErrors(t *testing.T) {
+	t.Parallel()
 	good := "version: r1\nname: N\nfocus: F\n1: a\n2: b\n3: c\n4: d\n5: e\n"
 	if _, err := parseRubric("x", good); err != nil {
 		t.Fatalf("good rubric: %v", err)
@@ -109,6 +112,7 @@ func TestParseRubricErrors(t *testing.T) {
 }
 
 func TestNewAdherenceRejects(t *testing.T) {
+	t.Parallel()
 	tests := map[string]func(*pb.PersonaAdherenceTask){
 		"unspecified task": func(a *pb.PersonaAdherenceTask) { a.Task = 0 },
 		"unknown task":     func(a *pb.PersonaAdherenceTask) { a.Task = 9 },
@@ -135,6 +139,7 @@ func TestNewAdherenceRejects(t *testing.T) {
 }
 
 func TestAdherencePromptVersion(t *testing.T) {
+	t.Parallel()
 	version := func(task pb.AdherenceTaskKind, r *pb.Rubric) string {
 		item := adherenceItem()
 		item.Task, item.CustomRubric = task, r
@@ -177,6 +182,7 @@ func TestAdherencePromptVersion(t *testing.T) {
 }
 
 func TestAdherenceOrders(t *testing.T) {
+	t.Parallel()
 	a := &Adherence{Item: adherenceItem()}
 	asc, desc := []int{0, 1, 2, 3, 4}, []int{4, 3, 2, 1, 0}
 	for _, tt := range []struct {
@@ -215,6 +221,7 @@ func levelNumbers(outside string) []string {
 }
 
 func TestAdherencePromptFencesCallerText(t *testing.T) {
+	t.Parallel()
 	item := adherenceItem()
 	item.CustomRubric = customRubric(true)
 	a := &Adherence{Item: item}
@@ -249,6 +256,7 @@ func TestAdherencePromptFencesCallerText(t *testing.T) {
 // The levels carry their true numbers in both orders: ascending lists 1..5,
 // descending 5..1, each number next to its own description.
 func TestAdherencePromptShowsTrueLevelNumbers(t *testing.T) {
+	t.Parallel()
 	a := &Adherence{Item: adherenceItem()}
 	r, _ := BuiltinRubric(taskEA)
 	for _, tt := range []struct {
@@ -286,6 +294,7 @@ func TestAdherencePromptShowsTrueLevelNumbers(t *testing.T) {
 }
 
 func TestAdherenceParse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		content   string
@@ -318,6 +327,7 @@ func TestAdherenceParse(t *testing.T) {
 	a := &Adherence{Item: adherenceItem()}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			// The number answered is the level meant, in either order.
 			for _, order := range a.Orders(pb.OrderPolicy_ORDER_POLICY_UNSPECIFIED) {
 				p, err := a.Parse(tt.content, order)
@@ -343,6 +353,7 @@ func TestAdherenceParse(t *testing.T) {
 }
 
 func TestAdherenceSchema(t *testing.T) {
+	t.Parallel()
 	s := (&Adherence{Item: adherenceItem()}).Schema().Schema
 	props := s["properties"].(map[string]any)
 	score := props["score"].(map[string]any)

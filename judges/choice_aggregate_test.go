@@ -28,6 +28,7 @@ var (
 )
 
 func TestAggregateChoices(t *testing.T) {
+	t.Parallel()
 	const (
 		verdictS = pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
 		abstainS = pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN
@@ -154,6 +155,7 @@ func TestAggregateChoices(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			out := aggregateChoices(tt.votes, tt.k, tt.allowTie)
 			if out.Status != tt.status {
 				t.Errorf("status = %v, want %v", out.Status, tt.status)
@@ -198,6 +200,7 @@ func TestAggregateChoices(t *testing.T) {
 
 // The verdict does not depend on the order votes arrive in.
 func TestAggregateChoicesVoteOrderInvariant(t *testing.T) {
+	t.Parallel()
 	votes := []*pb.Vote{
 		caVote("m1", caAB, 0), caVote("m1", caAB, 0), caVote("m1", caAB, 1),
 		caVote("m1", caBA, 0), caVote("m1", caBA, wantTie), caVote("m1", caBA, 0),
@@ -217,6 +220,7 @@ func TestAggregateChoicesVoteOrderInvariant(t *testing.T) {
 }
 
 func TestMode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		counts map[int]int
 		key, n int

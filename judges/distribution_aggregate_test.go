@@ -19,6 +19,7 @@ func distVotes(dists ...[]float64) []*pb.Vote {
 }
 
 func TestAggregateDistributions(t *testing.T) {
+	t.Parallel()
 	const (
 		verdict = pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
 		abstain = pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN
@@ -88,6 +89,7 @@ func TestAggregateDistributions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			name := func(i int) string { return fmt.Sprintf("candidates[%d] %q", i, fmt.Sprint("c", i)) }
 			out := aggregateDistributions(tt.votes, tt.k, name)
 			if out.Status != tt.status {
@@ -115,6 +117,7 @@ func TestAggregateDistributions(t *testing.T) {
 }
 
 func TestTopSet(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		d    []float64
 		want []int

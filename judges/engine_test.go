@@ -99,6 +99,7 @@ func engHalf(item *pb.PersonalizedPreferenceTask) llmfake.Behavior {
 }
 
 func TestEngineEnsembleFailures(t *testing.T) {
+	t.Parallel()
 	half := engHalf(engItem().Item)
 	tests := []struct {
 		name        string
@@ -151,12 +152,13 @@ func TestEngineEnsembleFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := engNew(t, tt.models...)
 			var names []string
 			for _, m := range tt.models {
 				names = append(names, m.name)
 			}
-			resp, err := e.Judge(context.Background(), engItem(), engCfg(names...))
+			resp, err := e.Judge(t.Context(), engItem(), engCfg(names...))
 			if err != nil {
 				t.Fatalf("Judge: %v", err)
 			}
@@ -206,13 +208,14 @@ func TestEngineEnsembleFailures(t *testing.T) {
 // Transport failures are TRANSPORT_ERROR votes with their attempts counted;
 // unreadable output is re-asked up to MaxReasks and then FAILED.
 func TestEngineVoteStatuses(t *testing.T) {
+	t.Parallel()
 	item := engItem()
 	e := engNew(t,
 		engModel{name: "good", behavior: engFollows},
 		engModel{name: "bad", behavior: engDown},
 		engModel{name: "half", behavior: engHalf(item.Item)},
 	)
-	resp, err := e.Judge(context.Background(), item, engCfg("good", "bad", "half"))
+	resp, err := e.Judge(t.Context(), item, engCfg("good", "bad", "half"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,6 +263,7 @@ func TestEngineVoteStatuses(t *testing.T) {
 
 // Usage totals are the sum over votes, retries and re-asks included.
 func TestEngineUsageTotals(t *testing.T) {
+	t.Parallel()
 	item := engItem()
 	var calls atomic.Int64
 	scripted := func(req *llmfake.Request, _ int64) llmfake.Reply {
@@ -282,7 +286,7 @@ func TestEngineUsageTotals(t *testing.T) {
 		engModel{name: "follows", behavior: engFollows},
 		engModel{name: "bad", behavior: engDown},
 	)
-	resp, err := e.Judge(context.Background(), item, engCfg("scripted", "follows", "bad"))
+	resp, err := e.Judge(t.Context(), item, engCfg("scripted", "follows", "bad"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,6 +331,7 @@ func TestEngineUsageTotals(t *testing.T) {
 }
 
 func TestEngineProfile(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		task Task
 		cfg  Config
@@ -343,7 +348,7 @@ func TestEngineProfile(t *testing.T) {
 		}
 	}
 	e := engNew(t, engModel{name: "a", behavior: engFollows}, engModel{name: "b", behavior: engFollows})
-	resp, err := e.Judge(context.Background(), engItem(), Config{Models: []string{"a", "b"}, Policy: pb.OrderPolicy_ORDER_POLICY_SINGLE})
+	resp, err := e.Judge(t.Context(), engItem(), Config{Models: []string{"a", "b"}, Policy: pb.OrderPolicy_ORDER_POLICY_SINGLE})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,6 +358,7 @@ func TestEngineProfile(t *testing.T) {
 }
 
 func TestEngineUnreachable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		models      []engModel
@@ -383,12 +389,13 @@ func TestEngineUnreachable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := engNew(t, tt.models...)
 			var names []string
 			for _, m := range tt.models {
 				names = append(names, m.name)
 			}
-			resp, err := e.Judge(context.Background(), engItem(), engCfg(names...))
+			resp, err := e.Judge(t.Context(), engItem(), engCfg(names...))
 			if tt.unreachable {
 				if !errors.Is(err, ErrUnreachable) || !clients.IsUnreachable(err) || resp != nil {
 					t.Fatalf("Judge = %v, %v; want ErrUnreachable wrapping the call error", resp, err)
@@ -413,8 +420,9 @@ func TestEngineUnreachable(t *testing.T) {
 
 // A caller that went away gets its context error, not a judgment.
 func TestEngineCanceled(t *testing.T) {
+	t.Parallel()
 	e := engNew(t, engModel{name: "good", behavior: engFollows})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	resp, err := e.Judge(ctx, engItem(), engCfg("good"))
 	if !errors.Is(err, context.Canceled) || resp != nil {
@@ -425,8 +433,9 @@ func TestEngineCanceled(t *testing.T) {
 // A first-label judge disagrees with itself across orders: ABSTAIN,
 // never a silent win, through the whole engine.
 func TestEngineFirstLabelAbstains(t *testing.T) {
+	t.Parallel()
 	e := engNew(t, engModel{name: "biased", behavior: fakejudge.FirstLabel(95)})
-	resp, err := e.Judge(context.Background(), engItem(), engCfg("biased"))
+	resp, err := e.Judge(t.Context(), engItem(), engCfg("biased"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 var reFenceTag = regexp.MustCompile(`^DATA-[0-9A-F]{16}$`)
 
 func TestNewFenceTagsAreFreshAndWellFormed(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 1000 {
 		tag := NewFence().Tag()
@@ -24,6 +25,7 @@ func TestNewFenceTagsAreFreshAndWellFormed(t *testing.T) {
 }
 
 func TestNewFenceAvoidsGivenTexts(t *testing.T) {
+	t.Parallel()
 	texts := []string{"", "plain text", "<<<DATA-0123456789ABCDEF BEGIN persona>>>"}
 	for range 100 {
 		tag := NewFence(texts...).Tag()
@@ -68,6 +70,7 @@ func TestNewFenceRedrawsOnClash(t *testing.T) {
 }
 
 func TestFenceWrap(t *testing.T) {
+	t.Parallel()
 	f := Fence{tag: "DATA-TEST"}
 	tests := []struct {
 		name, text, want string
@@ -86,6 +89,7 @@ func TestFenceWrap(t *testing.T) {
 }
 
 func TestFenceRules(t *testing.T) {
+	t.Parallel()
 	f := NewFence()
 	rules := f.Rules()
 	for _, want := range []string{

@@ -8,6 +8,7 @@ import (
 )
 
 func TestPlanOrders(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		k      int
 		policy pb.OrderPolicy
@@ -30,6 +31,7 @@ func TestPlanOrders(t *testing.T) {
 // Under the cyclic policy every option appears exactly once in every
 // position: that is what cancels a position bias.
 func TestCyclicOrdersBalancePositions(t *testing.T) {
+	t.Parallel()
 	for k := 2; k <= 10; k++ {
 		orders := PlanOrders(k, pb.OrderPolicy_ORDER_POLICY_CYCLIC)
 		for pos := range k {

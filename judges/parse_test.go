@@ -8,6 +8,7 @@ import (
 )
 
 func TestDecodeObject(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		in       string
@@ -82,6 +83,7 @@ func TestDecodeObject(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, repaired, err := decodeObject(tt.in)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -107,6 +109,7 @@ func TestDecodeObject(t *testing.T) {
 
 // The error for unreadable output quotes at most 80 characters of it.
 func TestDecodeObjectErrorIsClipped(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x", 500)
 	_, _, err := decodeObject(long)
 	if err == nil {
@@ -118,6 +121,7 @@ func TestDecodeObjectErrorIsClipped(t *testing.T) {
 }
 
 func TestFirstObject(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want string
@@ -143,6 +147,7 @@ func TestFirstObject(t *testing.T) {
 }
 
 func TestStringField(t *testing.T) {
+	t.Parallel()
 	obj := map[string]any{"choice": "A", "n": 2.5, "b": true, "empty": ""}
 	tests := []struct {
 		keys []string
@@ -167,6 +172,7 @@ func TestStringField(t *testing.T) {
 }
 
 func TestNumberField(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		obj      map[string]any
@@ -190,6 +196,7 @@ func TestNumberField(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			v, repaired, ok := numberField(tt.obj, tt.keys...)
 			if v != tt.want || repaired != tt.repaired || ok != tt.ok {
 				t.Errorf("numberField(%v, %v) = %v, %v, %v; want %v, %v, %v", tt.obj, tt.keys, v, repaired, ok, tt.want, tt.repaired, tt.ok)
@@ -199,6 +206,7 @@ func TestNumberField(t *testing.T) {
 }
 
 func TestReadCertainty(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		obj      map[string]any
@@ -229,6 +237,7 @@ func TestReadCertainty(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, repaired, err := readCertainty(tt.obj)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -247,6 +256,7 @@ func TestReadCertainty(t *testing.T) {
 }
 
 func TestTextFields(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   string
@@ -266,6 +276,7 @@ func TestTextFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := textFields(tt.in); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("textFields(%q) = %v, want %v", tt.in, got, tt.want)
 			}
@@ -274,6 +285,7 @@ func TestTextFields(t *testing.T) {
 }
 
 func TestClip(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		s    string
 		n    int

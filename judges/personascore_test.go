@@ -26,6 +26,7 @@ func ev(scores ...float64) []float64 { return scores }
 //	toxicity control: no items: missing
 //	PersonaScore = (11.5/3 + 2 + 5) / 3
 func TestRollUpPersonaHandComputed(t *testing.T) {
+	t.Parallel()
 	items := []PersonaItem{
 		{Task: taskEA, Evaluators: [][]float64{ev(4, 4), ev(5, 3)}},
 		{Task: taskAJ, Evaluators: [][]float64{ev(3, 3)}},
@@ -79,6 +80,7 @@ func TestRollUpPersonaHandComputed(t *testing.T) {
 }
 
 func TestRollUpPersonaNothingScored(t *testing.T) {
+	t.Parallel()
 	r := RollUpPersona([]PersonaItem{{Task: taskEA}, {Task: taskTC, Evaluators: [][]float64{nil}}}, 1, 0)
 	if r.Score != nil || r.Interval != nil || len(r.Missing) != 5 {
 		t.Fatalf("score %v interval %v missing %v, want unset and all five missing", r.Score, r.Interval, r.Missing)
@@ -92,6 +94,7 @@ func TestRollUpPersonaNothingScored(t *testing.T) {
 }
 
 func TestRollUpPersonaCompleteHasNoNote(t *testing.T) {
+	t.Parallel()
 	var items []PersonaItem
 	for _, task := range AdherenceTasks {
 		items = append(items, PersonaItem{Task: task, Evaluators: [][]float64{ev(4)}})
@@ -107,6 +110,7 @@ func TestRollUpPersonaCompleteHasNoNote(t *testing.T) {
 }
 
 func TestBootstrapRepeatable(t *testing.T) {
+	t.Parallel()
 	items := []PersonaItem{
 		{Task: taskEA, Evaluators: [][]float64{ev(1)}}, {Task: taskEA, Evaluators: [][]float64{ev(5)}},
 		{Task: taskEA, Evaluators: [][]float64{ev(3)}}, {Task: taskAJ, Evaluators: [][]float64{ev(2)}},
@@ -126,6 +130,7 @@ func TestBootstrapRepeatable(t *testing.T) {
 // PersonaScore's standard error is sqrt(sum_t var_t/n_t)/T when items are
 // resampled within tasks.
 func TestBootstrapMatchesNormalApproximation(t *testing.T) {
+	t.Parallel()
 	const n = 200
 	var items []PersonaItem
 	for _, task := range AdherenceTasks {
@@ -149,6 +154,7 @@ func TestBootstrapMatchesNormalApproximation(t *testing.T) {
 }
 
 func TestBootstrapQuantile(t *testing.T) {
+	t.Parallel()
 	xs := []float64{1, 2, 3, 4}
 	for _, tt := range []struct{ p, want float64 }{{0, 1}, {1, 4}, {0.5, 2.5}, {1.0 / 3, 2}, {0.025, 1.075}} {
 		if got := bootstrapQuantile(xs, tt.p); !near(got, tt.want) {
@@ -158,6 +164,7 @@ func TestBootstrapQuantile(t *testing.T) {
 }
 
 func TestPersonaItemFrom(t *testing.T) {
+	t.Parallel()
 	resp := &Judgment{
 		Outcome:      Outcome{Status: pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT},
 		FailedModels: []string{"c"},
@@ -190,6 +197,7 @@ func TestPersonaItemFrom(t *testing.T) {
 // is built from 100 items of whole-level scores whose mean is exactly the
 // published task mean, judged by two agreeing evaluators.
 func TestRollUpReproducesPersonaGymScores(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join("..", "..", "shared", "data", "personagym", "model_scores.json")
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {

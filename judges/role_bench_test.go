@@ -1,7 +1,6 @@
 package judges_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -58,7 +57,7 @@ func BenchmarkRoleCyclicK4(b *testing.B) {
 	n := 0
 	start := time.Now()
 	for b.Loop() {
-		resp, err := engine.Judge(context.Background(), task, cfg)
+		resp, err := engine.Judge(b.Context(), task, cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

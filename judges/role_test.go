@@ -29,6 +29,7 @@ func roleItem() *RoleIdentification {
 // Every caller text reaches the model inside a fence; outside the fences
 // candidates are labels only, so no name or position is shown as a hint.
 func TestRolePromptFencesCallerText(t *testing.T) {
+	t.Parallel()
 	r := roleItem()
 	for _, order := range r.Orders(pb.OrderPolicy_ORDER_POLICY_CYCLIC) {
 		f := NewFence(r.Untrusted()...)
@@ -68,6 +69,7 @@ func TestRolePromptFencesCallerText(t *testing.T) {
 }
 
 func TestRoleNoDialogue(t *testing.T) {
+	t.Parallel()
 	r := roleItem()
 	r.Item.Dialogue = nil
 	_, user := r.Prompt([]int{0, 1, 2}, NewFence(r.Untrusted()...))
@@ -77,6 +79,7 @@ func TestRoleNoDialogue(t *testing.T) {
 }
 
 func TestRoleSchema(t *testing.T) {
+	t.Parallel()
 	s := roleItem().Schema().Schema
 	probs := s["properties"].(map[string]any)["probabilities"].(map[string]any)
 	if got := probs["required"]; !reflect.DeepEqual(got, []any{"1", "2", "3"}) {
@@ -91,6 +94,7 @@ func TestRoleSchema(t *testing.T) {
 }
 
 func TestRoleOrders(t *testing.T) {
+	t.Parallel()
 	r := roleItem()
 	for policy, want := range map[pb.OrderPolicy]int{
 		pb.OrderPolicy_ORDER_POLICY_UNSPECIFIED: 3,
@@ -108,6 +112,7 @@ func TestRoleOrders(t *testing.T) {
 }
 
 func TestRoleParse(t *testing.T) {
+	t.Parallel()
 	const cert = `, "certainty": 80}`
 	tests := []struct {
 		name     string
@@ -146,6 +151,7 @@ func TestRoleParse(t *testing.T) {
 	r := roleItem()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			p, err := r.Parse(tt.content, tt.order)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
@@ -171,6 +177,7 @@ func TestRoleParse(t *testing.T) {
 
 // A vote's own choice is its unique argmax; a tied top chooses nothing.
 func TestRoleParseChoice(t *testing.T) {
+	t.Parallel()
 	r := roleItem()
 	p, err := r.Parse(`{"probabilities":{"1":0.2,"2":0.7,"3":0.1},"certainty":50}`, []int{2, 0, 1})
 	if err != nil || p.Answer.Choice == nil || *p.Answer.Choice != 0 {

@@ -1,7 +1,6 @@
 package judges
 
 import (
-	"context"
 	"math"
 	"slices"
 	"strings"
@@ -25,6 +24,7 @@ func scoreVote(model string, order []int32, score float64) *pb.Vote {
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 func TestAggregateScores(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		votes       []*pb.Vote
@@ -84,6 +84,7 @@ func TestAggregateScores(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			out := aggregateScores(tt.votes)
 			if out.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT || out.Verdict.Score == nil {
 				t.Fatalf("status %v verdict %v, want a scored VERDICT", out.Status, out.Verdict)
@@ -125,6 +126,7 @@ func ensembleEngine(t *testing.T, byModel map[string]llmfake.Behavior, names ...
 // The engine drops a model whose calls failed, names it, and scores with
 // the others; with every model failed the judgment is JUDGE_ERROR.
 func TestEngineScoreEnsemble(t *testing.T) {
+	t.Parallel()
 	five := fakejudge.FixedScore(5, 80)
 	two := fakejudge.FixedScore(2, 60)
 	down := func(*llmfake.Request, int64) llmfake.Reply { return llmfake.Reply{Status: 500} }
@@ -143,8 +145,9 @@ func TestEngineScoreEnsemble(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := ensembleEngine(t, tt.models, "a", "b")
-			resp, err := e.Judge(context.Background(), &Adherence{Item: adherenceItem()}, Config{Models: []string{"a", "b"}, Samples: 1})
+			resp, err := e.Judge(t.Context(), &Adherence{Item: adherenceItem()}, Config{Models: []string{"a", "b"}, Samples: 1})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -61,8 +60,9 @@ var (
 // A judge that reads content gives the same score in both rubric orders:
 // consistency 1, no spread, over every protocol, recorded and readable back.
 func TestAdherenceContentJudgeAllProtocols(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentAdherence(85))
-	ctx := context.Background()
+	ctx := t.Context()
 	req := adherenceReq("SCORE=4")
 	calls := map[string]func() (*pb.ScoreResponse, error){
 		"grpc-connect": func() (*pb.ScoreResponse, error) { return h.connect.Score(ctx, req) },
@@ -103,8 +103,9 @@ func TestAdherenceContentJudgeAllProtocols(t *testing.T) {
 // descending: the mean is reported with the spread and consistency 0,
 // never one order's score passed off as the verdict.
 func TestAdherenceFirstLevelBias(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.FirstLevel(95))
-	ctx := context.Background()
+	ctx := t.Context()
 	resp, err := h.connect.Score(ctx, adherenceReq("SCORE=4"))
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +135,7 @@ func TestAdherenceFirstLevelBias(t *testing.T) {
 // A custom rubric replaces the built-in levels, reaches the judge fenced,
 // and shows in the judge profile.
 func TestAdherenceCustomRubric(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var seen []string
 	content := fakejudge.ContentAdherence(70)
@@ -148,7 +150,7 @@ func TestAdherenceCustomRubric(t *testing.T) {
 		Levels:   []string{"custom-L1", "custom-L2", "custom-L3", "custom-L4", "custom-L5"},
 		Examples: []string{"custom-E1", "custom-E2", "custom-E3", "custom-E4", "custom-E5"},
 	}
-	resp, err := h.connect.Score(context.Background(), req)
+	resp, err := h.connect.Score(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,6 +176,7 @@ func TestAdherenceCustomRubric(t *testing.T) {
 // excluded and named; with every model failed the judgment is JUDGE_ERROR,
 // still recorded.
 func TestAdherenceEnsemble(t *testing.T) {
+	t.Parallel()
 	content := fakejudge.ContentAdherence(80)
 	down := func(*llmfake.Request, int64) llmfake.Reply { return llmfake.Reply{Status: 500} }
 	tests := []struct {
@@ -190,10 +193,11 @@ func TestAdherenceEnsemble(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			h := newEnsembleHarness(t, tt.a, tt.b)
 			req := adherenceReq("SCORE=4")
 			req.Judge = &pb.JudgeConfig{Models: []string{"judge-a", "judge-b"}}
-			resp, err := h.connect.Score(context.Background(), req)
+			resp, err := h.connect.Score(t.Context(), req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -229,6 +233,7 @@ func TestAdherenceEnsemble(t *testing.T) {
 }
 
 func TestAdherenceBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentAdherence(80))
 	adh := func(r *pb.ScoreRequest) *pb.PersonaAdherenceTask { return r.GetAdherence() }
 	five := []string{"1", "2", "3", "4", "5"}
@@ -266,7 +271,7 @@ func TestAdherenceBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := adherenceReq("SCORE=4")
 			tt.edit(req)
-			_, err := h.connect.Score(context.Background(), req)
+			_, err := h.connect.Score(t.Context(), req)
 			assertInvalidField(t, err, tt.field)
 		})
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -47,7 +46,7 @@ func records(profile string, groups ...group) []*pb.RawOutcome {
 
 func importRecords(t *testing.T, cal personajudgev1connect.CalibrationServiceClient, recs []*pb.RawOutcome) {
 	t.Helper()
-	resp, err := cal.ImportOutcomes(context.Background(), &pb.ImportOutcomesRequest{Records: recs})
+	resp, err := cal.ImportOutcomes(t.Context(), &pb.ImportOutcomesRequest{Records: recs})
 	if err != nil || int(resp.Imported) != len(recs) {
 		t.Fatalf("import: %v, %v", resp, err)
 	}
@@ -80,6 +79,7 @@ func rawCount(t *testing.T, h *harness) int {
 }
 
 func TestImportOutcomesBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
 	cal := calClient(h)
 	tests := []struct {
@@ -101,11 +101,11 @@ func TestImportOutcomesBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			recs := records("p", group{80, 4, 3})
 			tt.edit(recs[2])
-			_, err := cal.ImportOutcomes(context.Background(), &pb.ImportOutcomesRequest{Records: recs})
+			_, err := cal.ImportOutcomes(t.Context(), &pb.ImportOutcomesRequest{Records: recs})
 			assertInvalidField(t, err, tt.field)
 		})
 	}
-	_, err := cal.ImportOutcomes(context.Background(), &pb.ImportOutcomesRequest{})
+	_, err := cal.ImportOutcomes(t.Context(), &pb.ImportOutcomesRequest{})
 	assertInvalidField(t, err, "records")
 	if n := rawCount(t, h); n != 0 {
 		t.Fatalf("%d records stored by rejected batches", n)
@@ -120,14 +120,15 @@ func TestImportOutcomesBadInput(t *testing.T) {
 func saveTask(t *testing.T, h *harness, id string, req *pb.ScoreRequest) {
 	t.Helper()
 	resp := &pb.ScoreResponse{JudgmentId: id, Status: verdict, JudgeProfile: "other", CreatedAt: timestamppb.Now()}
-	if err := h.store.SaveJudgment(context.Background(), "test", req, resp); err != nil {
+	if err := h.store.SaveJudgment(t.Context(), "test", req, resp); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestRecordOutcomes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
-	ctx := context.Background()
+	ctx := t.Context()
 	cal := calClient(h)
 	var ids []string
 	for _, better := range []int{0, 1} {
@@ -208,9 +209,10 @@ func outcomes(t *testing.T, h *harness) int {
 }
 
 func TestFitCalibratorBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
 	cal := calClient(h)
-	ctx := context.Background()
+	ctx := t.Context()
 	iso := pb.CalibrationMethod_CALIBRATION_METHOD_ISOTONIC
 	platt := pb.CalibrationMethod_CALIBRATION_METHOD_PLATT
 	tests := []struct {
@@ -253,6 +255,7 @@ func TestFitCalibratorBadInput(t *testing.T) {
 }
 
 func TestValidateFitDefaults(t *testing.T) {
+	t.Parallel()
 	p, fe := validateFit(&pb.FitCalibratorRequest{Profile: "p", Method: pb.CalibrationMethod_CALIBRATION_METHOD_HISTOGRAM})
 	if fe != nil || p.folds != DefaultFolds || p.target != DefaultTargetPrecision || p.opts.Bins != 0 || p.method != "histogram" {
 		t.Fatalf("defaults: %+v, %v", p, fe)
@@ -266,9 +269,10 @@ func TestValidateFitDefaults(t *testing.T) {
 
 // Fit, report, version and activation over the RPCs, on imported outcomes.
 func TestFitCalibratorAndReport(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
 	cal := calClient(h)
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := cal.GetCalibrationReport(ctx, &pb.GetCalibrationReportRequest{Profile: "p"})
 	assertCode(t, err, connect.CodeNotFound, "p")
 	_, err = cal.GetCalibrationReport(ctx, &pb.GetCalibrationReportRequest{})
@@ -356,11 +360,12 @@ func settable(c *atomic.Int64) llmfake.Behavior {
 // ABSTAIN; a new fit takes effect at once; the active calibrator is served
 // from memory, not read from the store on every call.
 func TestScoreCalibrated(t *testing.T) {
+	t.Parallel()
 	var certainty atomic.Int64
 	certainty.Store(90)
 	h := newHarness(t, settable(&certainty))
 	cal := calClient(h)
-	ctx := context.Background()
+	ctx := t.Context()
 	score := func(c int64, min float64) *pb.ScoreResponse {
 		t.Helper()
 		certainty.Store(c)
@@ -448,9 +453,10 @@ func TestScoreCalibrated(t *testing.T) {
 
 // Abstentions are not calibrated: there is no verdict to be right about.
 func TestScoreAbstentionIsNotCalibrated(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.FirstLabel(95))
 	cal := calClient(h)
-	ctx := context.Background()
+	ctx := t.Context()
 	importRecords(t, cal, records(prefProfile, twoBands...))
 	if _, err := cal.FitCalibrator(ctx, &pb.FitCalibratorRequest{Profile: prefProfile, Method: pb.CalibrationMethod_CALIBRATION_METHOD_ISOTONIC}); err != nil {
 		t.Fatal(err)
@@ -465,11 +471,12 @@ func TestScoreAbstentionIsNotCalibrated(t *testing.T) {
 }
 
 func TestScoreRejectsBadMinCalibratedProbability(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
 	for _, v := range []float64{-0.1, 1.5, math.NaN(), math.Inf(1)} {
 		req := prefItem(0)
 		req.Judge = &pb.JudgeConfig{MinCalibratedProbability: v}
-		_, err := h.connect.Score(context.Background(), req)
+		_, err := h.connect.Score(t.Context(), req)
 		assertInvalidField(t, err, "judge.min_calibrated_probability")
 	}
 	if h.fake.Calls() != 0 {
@@ -481,10 +488,11 @@ func TestScoreRejectsBadMinCalibratedProbability(t *testing.T) {
 // verdict against the label, confidence the identity map of the verbal
 // certainty.
 func TestFitOnLabelledJudgments(t *testing.T) {
+	t.Parallel()
 	var certainty atomic.Int64
 	h := newHarness(t, settable(&certainty))
 	cal := calClient(h)
-	ctx := context.Background()
+	ctx := t.Context()
 	var outs []*pb.Outcome
 	right := 0
 	for i := range 60 {
@@ -536,6 +544,7 @@ func TestFitOnLabelledJudgments(t *testing.T) {
 
 // The CalibrationService is served next to JudgeService: health knows it.
 func TestCalibrationServiceHealth(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
 	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/grpc.health.v1.Health/Check",
 		strings.NewReader(`{"service":"`+personajudgev1connect.CalibrationServiceName+`"}`))
@@ -553,9 +562,10 @@ func TestCalibrationServiceHealth(t *testing.T) {
 // A request that leaves the method unspecified gets the method with the
 // lowest held-out log loss, and the stored calibrator says which.
 func TestFitCalibratorChoosesMethod(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
 	cal := calClient(h)
-	ctx := context.Background()
+	ctx := t.Context()
 	importRecords(t, cal, records("p", twoBands...))
 	fit, err := cal.FitCalibrator(ctx, &pb.FitCalibratorRequest{Profile: "p"})
 	if err != nil {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -77,7 +76,7 @@ func buildHarness(t testing.TB, fake *llmfake.Server, fc clients.FileConfig, x h
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "pj.db"))
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "pj.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -52,7 +51,7 @@ func BenchmarkPersonaScore(b *testing.B) {
 			req.Items = append(req.Items, psItem(fmt.Sprintf("%v-%d", task, i), task, fmt.Sprintf("SCORE=%d", 1+i%5)))
 		}
 	}
-	ctx := context.Background()
+	ctx := b.Context()
 	var (
 		wall   time.Duration
 		calls  = map[string]int64{}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -45,8 +44,9 @@ func scoredRequest() *pb.PersonaScoreRequest {
 }
 
 func TestPersonaScoreEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentAdherence(80))
-	ctx := context.Background()
+	ctx := t.Context()
 	req := scoredRequest()
 	resp, err := h.connect.PersonaScore(ctx, req)
 	if err != nil {
@@ -123,12 +123,13 @@ func TestPersonaScoreEndToEnd(t *testing.T) {
 // A biased judge's items still roll up, each at the mean of its orders,
 // with the spread reported per judgment.
 func TestPersonaScoreFirstLevelJudge(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.FirstLevel(90))
 	req := &pb.PersonaScoreRequest{Persona: testPersona}
 	for i, task := range []pb.AdherenceTaskKind{expectedAction, justification, linguistic, consistency, toxicity} {
 		req.Items = append(req.Items, psItem(fmt.Sprint("i", i), task, ""))
 	}
-	resp, err := h.connect.PersonaScore(context.Background(), req)
+	resp, err := h.connect.PersonaScore(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,11 +146,12 @@ func TestPersonaScoreFirstLevelJudge(t *testing.T) {
 // With two judge models, one of which fails, every item is scored by the
 // other, and each judgment names the excluded model.
 func TestPersonaScoreEnsembleOneModelFails(t *testing.T) {
+	t.Parallel()
 	down := func(*llmfake.Request, int64) llmfake.Reply { return llmfake.Reply{Status: 503} }
 	h := newEnsembleHarness(t, fakejudge.ContentAdherence(80), down)
 	req := scoredRequest()
 	req.Judge = &pb.JudgeConfig{Models: []string{"judge-a", "judge-b"}}
-	resp, err := h.connect.PersonaScore(context.Background(), req)
+	resp, err := h.connect.PersonaScore(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +168,7 @@ func TestPersonaScoreEnsembleOneModelFails(t *testing.T) {
 // Every field is checked before any item is judged: a bad request costs no
 // LLM call and leaves nothing in the ledger.
 func TestPersonaScoreBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentAdherence(80))
 	many := make([]*pb.PersonaScoreItem, MaxPersonaScoreItems+1)
 	for i := range many {
@@ -199,7 +202,7 @@ func TestPersonaScoreBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := scoredRequest()
 			tt.edit(req)
-			_, err := h.connect.PersonaScore(context.Background(), req)
+			_, err := h.connect.PersonaScore(t.Context(), req)
 			assertInvalidField(t, err, tt.field)
 		})
 	}
@@ -213,7 +216,7 @@ func TestPersonaScoreBadInput(t *testing.T) {
 	req := scoredRequest()
 	req.Items = many[:MaxPersonaScoreItems]
 	req.Judge = &pb.JudgeConfig{OrderPolicy: pb.OrderPolicy_ORDER_POLICY_SINGLE}
-	resp, err := h.connect.PersonaScore(context.Background(), req)
+	resp, err := h.connect.PersonaScore(t.Context(), req)
 	if err != nil {
 		t.Fatalf("%d items: %v", MaxPersonaScoreItems, err)
 	}
@@ -225,12 +228,13 @@ func TestPersonaScoreBadInput(t *testing.T) {
 // An item whose backend cannot be reached fails the whole call with
 // Unavailable, naming the item (never the backend's address).
 func TestPersonaScoreUnreachableBackend(t *testing.T) {
+	t.Parallel()
 	fake := llmfake.New(fakejudge.ContentAdherence(50))
 	url := fake.BaseURL()
 	fake.Close()
 	zero := 0
 	h := newHarnessWith(t, fake, clients.FileConfig{Models: []clients.ModelConfig{{Name: "judge", BaseURL: url, MaxRetries: &zero}}})
-	_, err := h.connect.PersonaScore(context.Background(), scoredRequest())
+	_, err := h.connect.PersonaScore(t.Context(), scoredRequest())
 	if connect.CodeOf(err) != connect.CodeUnavailable {
 		t.Fatalf("code %v (%v), want Unavailable", connect.CodeOf(err), err)
 	}

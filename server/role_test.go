@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -51,8 +50,9 @@ func roleSum(d []float64) float64 {
 // A judge that reads content names the right candidate in every order,
 // wherever the candidate is shown: a verdict with consistency 1.
 func TestRoleContentJudge(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentRole(roleMarker, 85))
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct{ k, gold int }{{2, 1}, {4, 0}, {4, 3}, {10, 6}} {
 		req := roleItem(tc.k, tc.gold)
 		resp, err := h.grpc.Score(ctx, req)
@@ -106,10 +106,11 @@ func TestRoleContentJudge(t *testing.T) {
 // policy every candidate gets the favoured slot once, the mean is flat and
 // the answer is ABSTAIN, never a confident wrong verdict.
 func TestRoleFirstShownJudgeIsNeverAConfidentWrongAnswer(t *testing.T) {
+	t.Parallel()
 	for _, mass := range []float64{1, 0.97, 0.6} {
 		h := newHarness(t, fakejudge.FirstShownRole(mass, 95))
 		for _, k := range []int{2, 3, 4, 7} {
-			resp, err := h.connect.Score(context.Background(), roleItem(k, k-1))
+			resp, err := h.connect.Score(t.Context(), roleItem(k, k-1))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,10 +134,11 @@ func TestRoleFirstShownJudgeIsNeverAConfidentWrongAnswer(t *testing.T) {
 
 // The cheaper policies: reversed shows two orders, single one.
 func TestRoleOrderPolicies(t *testing.T) {
+	t.Parallel()
 	const k = 4
 	tests := []struct {
 		name        string
-		behavior    func() *harness
+		behavior    func(t *testing.T) *harness
 		policy      pb.OrderPolicy
 		status      pb.JudgmentStatus
 		choice      int32
@@ -146,13 +148,13 @@ func TestRoleOrderPolicies(t *testing.T) {
 		{
 			// The first-slot bias lands on candidates 0 and 3: a tie.
 			name:     "reversed, first-shown judge",
-			behavior: func() *harness { return newHarness(t, fakejudge.FirstShownRole(0.97, 90)) },
+			behavior: func(t *testing.T) *harness { return newHarness(t, fakejudge.FirstShownRole(0.97, 90)) },
 			policy:   pb.OrderPolicy_ORDER_POLICY_REVERSED, status: abstain, consistency: 0.5,
 			orders: [][]int32{{0, 1, 2, 3}, {3, 2, 1, 0}},
 		},
 		{
 			name:     "reversed, content judge",
-			behavior: func() *harness { return newHarness(t, fakejudge.ContentRole(roleMarker, 90)) },
+			behavior: func(t *testing.T) *harness { return newHarness(t, fakejudge.ContentRole(roleMarker, 90)) },
 			policy:   pb.OrderPolicy_ORDER_POLICY_REVERSED, status: verdict, choice: 2, consistency: 1,
 			orders: [][]int32{{0, 1, 2, 3}, {3, 2, 1, 0}},
 		},
@@ -160,21 +162,22 @@ func TestRoleOrderPolicies(t *testing.T) {
 			// Single is cheap and not position-fair: the bias goes
 			// unnoticed, and the response says so only through its profile.
 			name:     "single, first-shown judge",
-			behavior: func() *harness { return newHarness(t, fakejudge.FirstShownRole(0.97, 90)) },
+			behavior: func(t *testing.T) *harness { return newHarness(t, fakejudge.FirstShownRole(0.97, 90)) },
 			policy:   pb.OrderPolicy_ORDER_POLICY_SINGLE, status: verdict, choice: 0, consistency: 1,
 			orders: [][]int32{{0, 1, 2, 3}},
 		},
 		{
 			name:     "single, content judge",
-			behavior: func() *harness { return newHarness(t, fakejudge.ContentRole(roleMarker, 90)) },
+			behavior: func(t *testing.T) *harness { return newHarness(t, fakejudge.ContentRole(roleMarker, 90)) },
 			policy:   pb.OrderPolicy_ORDER_POLICY_SINGLE, status: verdict, choice: 2, consistency: 1,
 			orders: [][]int32{{0, 1, 2, 3}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := tt.behavior()
-			resp, err := h.connect.Score(context.Background(), rolePolicy(roleItem(k, 2), tt.policy))
+			t.Parallel()
+			h := tt.behavior(t)
+			resp, err := h.connect.Score(t.Context(), rolePolicy(roleItem(k, 2), tt.policy))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -202,6 +205,7 @@ func TestRoleOrderPolicies(t *testing.T) {
 // Malformed answers are repaired where the intent is clear and otherwise
 // re-asked, then reported as JUDGE_ERROR, never as a verdict.
 func TestRoleMalformedAnswers(t *testing.T) {
+	t.Parallel()
 	const k, gold = 4, 1
 	good := fakejudge.ContentRole(roleMarker, 80)
 	tests := []struct {
@@ -223,12 +227,13 @@ func TestRoleMalformedAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			b := fakejudge.FaultyRole(roleMarker, tt.fault)
 			if tt.fixOnReask {
 				b = fakejudge.UntilReasked(b, good)
 			}
 			h := newHarness(t, b)
-			resp, err := h.connect.Score(context.Background(), roleItem(k, gold))
+			resp, err := h.connect.Score(t.Context(), roleItem(k, gold))
 			if err != nil {
 				t.Fatalf("Score returned an RPC error for a malformed answer: %v", err)
 			}
@@ -264,6 +269,7 @@ func TestRoleMalformedAnswers(t *testing.T) {
 }
 
 func TestRoleBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentRole(roleMarker, 80))
 	role := func(r *pb.ScoreRequest) *pb.RoleIdentificationTask { return r.GetRoleIdentification() }
 	const f = "role_identification."
@@ -306,7 +312,7 @@ func TestRoleBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := roleItem(4, 1)
 			tt.edit(req)
-			_, err := h.connect.Score(context.Background(), req)
+			_, err := h.connect.Score(t.Context(), req)
 			assertInvalidField(t, err, tt.field)
 		})
 	}
@@ -321,6 +327,7 @@ func TestRoleBadInput(t *testing.T) {
 // Texts that only resemble a leak are judged: a name inside the target, a
 // name that is a prefix of a longer word, no dialogue at all.
 func TestRoleAcceptsNearLeaks(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fakejudge.ContentRole(roleMarker, 80))
 	for _, target := range []string{
 		"Person B knows I fed the " + roleMarker + "s: ask them.",
@@ -330,7 +337,7 @@ func TestRoleAcceptsNearLeaks(t *testing.T) {
 		req := roleItem(3, 2)
 		req.GetRoleIdentification().TargetUtterance = target
 		req.GetRoleIdentification().Dialogue = nil
-		resp, err := h.connect.Score(context.Background(), req)
+		resp, err := h.connect.Score(t.Context(), req)
 		if err != nil {
 			t.Fatalf("%q: %v", target, err)
 		}

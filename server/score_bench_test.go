@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -22,7 +21,7 @@ func BenchmarkSwappedJudgmentLatency(b *testing.B) {
 		rep.Delay = latency
 		return rep
 	})
-	ctx := context.Background()
+	ctx := b.Context()
 	req := prefItem(1)
 	b.ResetTimer()
 	start := time.Now()
@@ -43,7 +42,7 @@ func BenchmarkSwappedJudgmentLatency(b *testing.B) {
 // parsing, the durable SQLite write, the RPC).
 func BenchmarkScoreThroughput(b *testing.B) {
 	h := newHarness(b, fakejudge.ContentPreference("GOOD", 80))
-	ctx := context.Background()
+	ctx := b.Context()
 	b.SetParallelism(8)
 	start := time.Now()
 	b.RunParallel(func(pb_ *testing.PB) {

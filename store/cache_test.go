@@ -1,15 +1,15 @@
 package store
 
 import (
-	"context"
 	"testing"
 
 	"github.com/personajudge/personajudge/clients"
 )
 
 func TestResponseCache(t *testing.T) {
+	t.Parallel()
 	s, _ := openTemp(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	if _, ok, err := s.GetResponse(ctx, "k"); ok || err != nil {
 		t.Fatalf("empty cache: ok=%v err=%v", ok, err)
 	}

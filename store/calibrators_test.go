@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -32,8 +31,9 @@ func activeVersions(t *testing.T, s *Store, profile string) []string {
 }
 
 func TestCalibratorVersionsAndActivation(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "pj.db")
-	ctx := context.Background()
+	ctx := t.Context()
 	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -125,8 +125,9 @@ func TestCalibratorVersionsAndActivation(t *testing.T) {
 
 // The schema itself refuses a second active calibrator for a profile.
 func TestOneActiveCalibratorPerProfile(t *testing.T) {
+	t.Parallel()
 	s, _ := openTemp(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := s.SaveCalibrator(ctx, &Calibrator{Profile: "p", Method: "isotonic", Model: fitted()}, true); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
 	"sync"
@@ -16,7 +15,7 @@ import (
 func openTemp(t *testing.T) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "pj.db")
-	s, err := Open(context.Background(), path)
+	s, err := Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,8 +37,9 @@ func sample(id string) (*pb.ScoreRequest, *pb.ScoreResponse) {
 }
 
 func TestSaveAndGetJudgment(t *testing.T) {
+	t.Parallel()
 	s, _ := openTemp(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	req, resp := sample("j1")
 	if err := s.SaveJudgment(ctx, "preference", req, resp); err != nil {
 		t.Fatal(err)
@@ -61,8 +61,9 @@ func TestSaveAndGetJudgment(t *testing.T) {
 }
 
 func TestReopenKeepsJudgmentsAndSchema(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "pj.db")
-	ctx := context.Background()
+	ctx := t.Context()
 	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -91,8 +92,9 @@ func TestReopenKeepsJudgmentsAndSchema(t *testing.T) {
 }
 
 func TestConcurrentSaves(t *testing.T) {
+	t.Parallel()
 	s, _ := openTemp(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for i := range 64 {

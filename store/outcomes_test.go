@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"math"
 	"testing"
@@ -23,7 +22,7 @@ func saveVerdict(t *testing.T, s *Store, id, profile string, choice int32, certa
 	resp.VerbalCertainty = certainty
 	resp.Distribution = []float64{1 - float64(choice), float64(choice)}
 	resp.PositionConsistency = 0.5
-	if err := s.SaveJudgment(context.Background(), "preference", req, resp); err != nil {
+	if err := s.SaveJudgment(t.Context(), "preference", req, resp); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -38,8 +37,9 @@ func outcomeCount(t *testing.T, s *Store) int {
 }
 
 func TestRecordOutcomes(t *testing.T) {
+	t.Parallel()
 	s, _ := openTemp(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, id := range []string{"j1", "j2", "j3"} {
 		saveVerdict(t, s, id, "p", 1, 0.5, pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT)
 	}
@@ -91,6 +91,7 @@ func TestRecordOutcomes(t *testing.T) {
 }
 
 func TestLabelledJudgmentsAndImportedOutcomes(t *testing.T) {
+	t.Parallel()
 	s, _ := openTemp(t)
 	ctx := t.Context()
 	verdict := pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
@@ -147,19 +148,12 @@ func TestLabelledJudgmentsAndImportedOutcomes(t *testing.T) {
 	}
 }
 
-// near compares floats, NaN equal to NaN.
-func near(a, b float64) bool {
-	if math.IsNaN(a) || math.IsNaN(b) {
-		return math.IsNaN(a) && math.IsNaN(b)
-	}
-	return math.Abs(a-b) < 1e-9
-}
-
 // An import batch with a row the schema refuses (a NaN certainty binds as
 // NULL) writes nothing, not even the good rows before it.
 func TestImportOutcomesIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	s, _ := openTemp(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := s.ImportOutcomes(ctx, []*pb.RawOutcome{{Profile: "p", Certainty: 90, Correct: true}, {Profile: "p", Certainty: math.NaN()}})
 	if err == nil {
 		t.Fatal("a NaN certainty was imported")

@@ -34,7 +34,7 @@ func runCalibrate(args []string) error { return calibrate(args, os.Stdout) }
 
 func calibrate(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(calibrateUsage)
+		return fmt.Errorf("missing subcommand\n%s", calibrateUsage)
 	}
 	switch args[0] {
 	case "import":

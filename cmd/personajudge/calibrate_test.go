@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,7 +26,7 @@ func calServer(t *testing.T) (string, *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "pj.db"))
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "pj.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +69,7 @@ func runCal(t *testing.T, args ...string) string {
 }
 
 func TestCalibrateImportFitReport(t *testing.T) {
+	t.Parallel()
 	url, _ := calServer(t)
 	csvPath := writeFile(t, "outcomes.csv", bandsCSV())
 
@@ -125,6 +125,7 @@ func TestCalibrateImportFitReport(t *testing.T) {
 // A bad file is refused whole, naming the line (the readers' cases are
 // tested in importers); nothing reaches the service.
 func TestCalibrateImportRejectsBadFiles(t *testing.T) {
+	t.Parallel()
 	url, st := calServer(t)
 	tests := []struct {
 		name, format, csv, want string
@@ -148,6 +149,7 @@ func TestCalibrateImportRejectsBadFiles(t *testing.T) {
 }
 
 func TestCalibrateUsageErrors(t *testing.T) {
+	t.Parallel()
 	url, _ := calServer(t)
 	tests := []struct {
 		args []string

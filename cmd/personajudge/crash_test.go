@@ -62,7 +62,7 @@ func crashOutcomes(cycle, batch int) *pb.ImportOutcomesRequest {
 func verifyCalibration(t *testing.T, url string, imported int, fits map[string]int32, when string) {
 	t.Helper()
 	c := personajudgev1connect.NewCalibrationServiceClient(http.DefaultClient, url)
-	ctx := context.Background()
+	ctx := t.Context()
 	for version, n := range fits {
 		got, err := c.GetCalibrationReport(ctx, &pb.GetCalibrationReportRequest{Profile: crashProfile, CalibratorVersion: version})
 		if err != nil {
@@ -126,7 +126,7 @@ func TestCrashKill9UnderLoadLosesNoAcknowledgedJudgment(t *testing.T) {
 				t.Fatalf("%s: judgment_id %s acknowledged twice", when, a.judgmentID)
 			}
 			seen[a.judgmentID] = true
-			got, err := client.GetJudgment(context.Background(), &pb.GetJudgmentRequest{JudgmentId: a.judgmentID})
+			got, err := client.GetJudgment(t.Context(), &pb.GetJudgmentRequest{JudgmentId: a.judgmentID})
 			if err != nil {
 				t.Fatalf("%s: acknowledged judgment %s (item %s) is not readable: %v", when, a.judgmentID, a.req.ItemId, err)
 			}
@@ -150,7 +150,7 @@ func TestCrashKill9UnderLoadLosesNoAcknowledgedJudgment(t *testing.T) {
 			verifyCalibration(t, url, importedAck, fitsAck, fmt.Sprintf("after restart %d", cycle))
 		}
 
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		var (
 			wg          sync.WaitGroup
 			killed      atomic.Bool
@@ -255,12 +255,12 @@ func TestCrashKill9UnderLoadLosesNoAcknowledgedJudgment(t *testing.T) {
 		t.Fatalf("serve did not stop cleanly: %v", err)
 	}
 
-	st, err := store.Open(context.Background(), db)
+	st, err := store.Open(t.Context(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if res, err := st.IntegrityCheck(context.Background()); err != nil || res != "ok" {
+	if res, err := st.IntegrityCheck(t.Context()); err != nil || res != "ok" {
 		t.Fatalf("PRAGMA integrity_check = %q, %v", res, err)
 	}
 	// Every row is whole: both blobs decode and agree with their columns;

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -51,6 +50,7 @@ func labelledVerdicts(t *testing.T, path string) (map[string]bool, string) {
 // resumed run re-sends them as unchanged; a calibrator fitted over the
 // same database sees exactly them.
 func TestEvalRecordOutcomes(t *testing.T) {
+	t.Parallel()
 	const n = 300
 	in, dir := writeDataset(t, n), t.TempDir()
 	db, out := filepath.Join(dir, "pj.db"), filepath.Join(dir, "r.jsonl")
@@ -58,7 +58,7 @@ func TestEvalRecordOutcomes(t *testing.T) {
 	// has an answer to label.
 	args := []string{"--local", "--in", in, "--out", out, "--db", db, "--record-outcomes", "--outcomes-batch", "64",
 		"--accuracy", "0.8", "--position-bias", "0.2", "--rate-500", "0.05", "--max-retries", "0", "--max-reasks", "0"}
-	st, summary, err := evalCmd(t, context.Background(), args...)
+	st, summary, err := evalCmd(t, t.Context(), args...)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, summary)
 	}
@@ -77,7 +77,7 @@ func TestEvalRecordOutcomes(t *testing.T) {
 	}
 
 	// Resuming judges nothing and sends the labels in --out again.
-	st2, summary2, err := evalCmd(t, context.Background(), args...)
+	st2, summary2, err := evalCmd(t, t.Context(), args...)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, summary2)
 	}
@@ -86,12 +86,12 @@ func TestEvalRecordOutcomes(t *testing.T) {
 	}
 
 	// The ledger holds exactly those labels, and a fit uses every one.
-	s, err := store.Open(context.Background(), db)
+	s, err := store.Open(t.Context(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	labelled, err := s.LabelledJudgments(context.Background(), profile)
+	labelled, err := s.LabelledJudgments(t.Context(), profile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestEvalRecordOutcomes(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := server.NewService(judges.NewEngine(reg, judges.WithCalibrators(s)), s, server.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	fit, err := svc.Calibration().FitCalibrator(context.Background(), &pb.FitCalibratorRequest{
+	fit, err := svc.Calibration().FitCalibrator(t.Context(), &pb.FitCalibratorRequest{
 		Profile: profile, Method: pb.CalibrationMethod_CALIBRATION_METHOD_ISOTONIC, Folds: 2,
 	})
 	if err != nil {
@@ -121,6 +121,7 @@ func TestEvalRecordOutcomes(t *testing.T) {
 
 // Labels recorded into a temporary database would vanish with it.
 func TestEvalRecordOutcomesLocalNeedsDB(t *testing.T) {
+	t.Parallel()
 	_, err := parseEvalFlags([]string{"--local", "--in", "x", "--out", "y", "--record-outcomes"})
 	if err == nil || !strings.Contains(err.Error(), "--db") {
 		t.Fatalf("err %v, want one naming --db", err)

@@ -94,10 +94,11 @@ func wantEachOnce(t *testing.T, out string, n int) map[string]pb.JudgmentStatus 
 // Every item is answered exactly once; a second run over the same
 // database is answered entirely from the cache.
 func TestEvalLocalAnswersOnceAndSecondRunIsFree(t *testing.T) {
+	t.Parallel()
 	const n = 300
 	in, dir := writeDataset(t, n), t.TempDir()
 	db := filepath.Join(dir, "pj.db")
-	st, summary, err := evalCmd(t, context.Background(), "--local", "--in", in, "--out", filepath.Join(dir, "r1.jsonl"), "--db", db, "--accuracy", "0.9")
+	st, summary, err := evalCmd(t, t.Context(), "--local", "--in", in, "--out", filepath.Join(dir, "r1.jsonl"), "--db", db, "--accuracy", "0.9")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, summary)
 	}
@@ -115,7 +116,7 @@ func TestEvalLocalAnswersOnceAndSecondRunIsFree(t *testing.T) {
 		t.Errorf("accuracy on verdicts %.3f, want above the single-call 0.9 (both orders must agree)", acc)
 	}
 
-	st2, summary2, err := evalCmd(t, context.Background(), "--local", "--in", in, "--out", filepath.Join(dir, "r2.jsonl"), "--db", db)
+	st2, summary2, err := evalCmd(t, t.Context(), "--local", "--in", in, "--out", filepath.Join(dir, "r2.jsonl"), "--db", db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,10 +132,11 @@ func TestEvalLocalAnswersOnceAndSecondRunIsFree(t *testing.T) {
 // A crash can leave --out cut anywhere; resuming judges exactly what is
 // missing, and the cache makes the repeat free.
 func TestEvalResumeAfterTruncation(t *testing.T) {
+	t.Parallel()
 	const n = 200
 	in, dir := writeDataset(t, n), t.TempDir()
 	db, full := filepath.Join(dir, "pj.db"), filepath.Join(dir, "full.jsonl")
-	if _, out, err := evalCmd(t, context.Background(), "--local", "--in", in, "--out", full, "--db", db); err != nil {
+	if _, out, err := evalCmd(t, t.Context(), "--local", "--in", in, "--out", full, "--db", db); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	whole, err := os.ReadFile(full)
@@ -157,7 +159,7 @@ func TestEvalResumeAfterTruncation(t *testing.T) {
 				t.Fatal(err)
 			}
 			kept, _ := completeLines(tc.cut)
-			st, summary, err := evalCmd(t, context.Background(), "--local", "--in", in, "--out", out, "--db", db)
+			st, summary, err := evalCmd(t, t.Context(), "--local", "--in", in, "--out", out, "--db", db)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, summary)
 			}
@@ -187,19 +189,27 @@ func completeLines(b []byte) (int, error) {
 
 // An interrupted run keeps what arrived, says so, and resumes cleanly.
 func TestEvalInterruptThenResume(t *testing.T) {
+	t.Parallel()
 	const n = 300
 	in, dir := writeDataset(t, n), t.TempDir()
 	out, db := filepath.Join(dir, "r.jsonl"), filepath.Join(dir, "pj.db")
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	go func() {
 		// Interrupt once some results are durable, whenever that is.
-		for ctx.Err() == nil {
+		// Nothing signals a synced line, so poll --out until the run ends.
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
 			if b, _ := os.ReadFile(out); bytes.Count(b, []byte("\n")) >= 30 {
 				cancel()
 				return
 			}
-			time.Sleep(5 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
 		}
 	}()
 	base := []string{"--local", "--in", in, "--out", out, "--db", db}
@@ -214,7 +224,7 @@ func TestEvalInterruptThenResume(t *testing.T) {
 	if len(counts) != st.Judged {
 		t.Fatalf("--out holds %d items, the run reported %d", len(counts), st.Judged)
 	}
-	st2, summary, err := evalCmd(t, context.Background(), base...)
+	st2, summary, err := evalCmd(t, t.Context(), base...)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, summary)
 	}
@@ -227,10 +237,11 @@ func TestEvalInterruptThenResume(t *testing.T) {
 // With the simulator injecting 429s, 500s and malformed output, every item
 // is still accounted for: a verdict, an abstention or a judge error.
 func TestEvalUnderFaultsLosesNothing(t *testing.T) {
+	t.Parallel()
 	const n = 200
 	in, dir := writeDataset(t, n), t.TempDir()
 	out := filepath.Join(dir, "r.jsonl")
-	st, summary, err := evalCmd(t, context.Background(), "--local", "--in", in, "--out", out,
+	st, summary, err := evalCmd(t, t.Context(), "--local", "--in", in, "--out", out,
 		"--rate-429", "0.05", "--rate-500", "0.02", "--rate-malformed", "0.02", "--retry-after", "1ms")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, summary)
@@ -258,10 +269,11 @@ func TestEvalUnderFaultsLosesNothing(t *testing.T) {
 // Items that failed while the backend was failing are judged again with
 // --retry-errors, and still appear once each.
 func TestEvalRetryErrors(t *testing.T) {
+	t.Parallel()
 	const n = 100
 	in, dir := writeDataset(t, n), t.TempDir()
 	out := filepath.Join(dir, "r.jsonl")
-	st, summary, err := evalCmd(t, context.Background(), "--local", "--in", in, "--out", out, "--rate-500", "0.3", "--max-retries", "0", "--max-reasks", "0")
+	st, summary, err := evalCmd(t, t.Context(), "--local", "--in", in, "--out", out, "--rate-500", "0.3", "--max-retries", "0", "--max-reasks", "0")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, summary)
 	}
@@ -269,7 +281,7 @@ func TestEvalRetryErrors(t *testing.T) {
 	if failed == 0 {
 		t.Fatal("no judge errors to retry")
 	}
-	st, summary, err = evalCmd(t, context.Background(), "--local", "--in", in, "--out", out, "--retry-errors")
+	st, summary, err = evalCmd(t, t.Context(), "--local", "--in", in, "--out", out, "--retry-errors")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, summary)
 	}
@@ -287,10 +299,11 @@ func TestEvalRetryErrors(t *testing.T) {
 // With position bias, a single order looks decisive and is often wrong;
 // both orders expose the bias as abstentions and raise verdict accuracy.
 func TestEvalOrderPolicyOverride(t *testing.T) {
+	t.Parallel()
 	const n = 200
 	in := writeDataset(t, n)
 	run := func(policy string) *eval.Summary {
-		st, summary, err := evalCmd(t, context.Background(), "--local", "--in", in, "--out", filepath.Join(t.TempDir(), "r.jsonl"),
+		st, summary, err := evalCmd(t, t.Context(), "--local", "--in", in, "--out", filepath.Join(t.TempDir(), "r.jsonl"),
 			"--position-bias", "0.3", "--accuracy", "0.9", "--order-policy", policy)
 		if err != nil {
 			t.Fatalf("%v\n%s", err, summary)

@@ -13,6 +13,7 @@ import (
 
 // Serving beyond loopback without keys is refused unless asked for.
 func TestServeRefusesOpenNonLoopback(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "pj.db")
 	err := runServe([]string{"--addr", "0.0.0.0:0", "--db", db})
 	if err == nil || !strings.Contains(err.Error(), "--allow-unauthenticated") || !strings.Contains(err.Error(), "--api-keys") {
@@ -24,6 +25,7 @@ func TestServeRefusesOpenNonLoopback(t *testing.T) {
 }
 
 func TestIsLoopback(t *testing.T) {
+	t.Parallel()
 	for addr, want := range map[string]bool{
 		"127.0.0.1:8080": true, "localhost:1": true, "[::1]:80": true, "127.5.0.1:9": true,
 		"0.0.0.0:8080": false, ":8080": false, "10.0.0.1:80": false, "example.com:80": false,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -89,6 +88,7 @@ func loadRealData(t *testing.T) (csvPath string, expected []expectedFile) {
 // (b) on a seeded held-out half, every fitted method's ECE is below the
 // identity map's for every profile with at least 300 outcomes.
 func TestRealDataPersonalizedJudge(t *testing.T) {
+	t.Parallel()
 	csvPath, expected := loadRealData(t)
 	f, err := os.Open(csvPath)
 	if err != nil {
@@ -147,7 +147,7 @@ func TestRealDataPersonalizedJudge(t *testing.T) {
 	sort.Strings(profiles)
 	samples := map[string][]calibration.Sample{}
 	for _, p := range profiles {
-		stored, err := st.ImportedOutcomes(context.Background(), p)
+		stored, err := st.ImportedOutcomes(t.Context(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +206,7 @@ func TestRealDataPersonalizedJudge(t *testing.T) {
 	cal := calClientAt(url)
 	for _, p := range profiles {
 		w := perProfileWant[p]
-		fit, err := cal.FitCalibrator(context.Background(), &pb.FitCalibratorRequest{Profile: p, Method: pb.CalibrationMethod_CALIBRATION_METHOD_ISOTONIC})
+		fit, err := cal.FitCalibrator(t.Context(), &pb.FitCalibratorRequest{Profile: p, Method: pb.CalibrationMethod_CALIBRATION_METHOD_ISOTONIC})
 		if err != nil {
 			t.Fatal(err)
 		}

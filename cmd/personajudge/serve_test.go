@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -40,6 +39,8 @@ func TestMain(m *testing.M) {
 }
 
 // buildBinary compiles the command (once per test run) and returns its path.
+// Tests that run the binary stay sequential: they start, signal and kill
+// child processes whose timing the parallel tests would disturb.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
@@ -132,7 +133,15 @@ func TestServeScoreAndGracefulShutdown(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	slow := fakejudge.ContentPreference("GOOD", 85)
+	// The in-flight judgment below is told apart by its persona; the fake
+	// closes inflightArrived when its first call arrives.
+	const inflightPersona = "A vegan triathlete who cooks at home."
+	inflightArrived := make(chan struct{})
+	var arrivedOnce sync.Once
 	fake := llmfake.New(func(r *llmfake.Request, n int64) llmfake.Reply {
+		if strings.Contains(r.User(), inflightPersona) {
+			arrivedOnce.Do(func() { close(inflightArrived) })
+		}
 		rep := slow(r, n)
 		rep.Delay = 400 * time.Millisecond
 		return rep
@@ -180,12 +189,11 @@ func TestServeScoreAndGracefulShutdown(t *testing.T) {
 	// A judgment in flight when SIGTERM arrives still completes. The item
 	// differs from the one above, so the response cache cannot answer it.
 	client := personajudgev1connect.NewJudgeServiceClient(http.DefaultClient, url)
-	before := fake.Calls()
 	inflight := scoreRequest()
-	inflight.GetPreference().Persona = "A vegan triathlete who cooks at home."
+	inflight.GetPreference().Persona = inflightPersona
 	done := make(chan error, 1)
 	go func() {
-		resp, err := client.Score(context.Background(), inflight)
+		resp, err := client.Score(t.Context(), inflight)
 		if err == nil && resp.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT {
 			err = io.ErrUnexpectedEOF
 		}
@@ -193,11 +201,9 @@ func TestServeScoreAndGracefulShutdown(t *testing.T) {
 	}()
 	// Signal once the judgment is waiting on the fake (its first call has
 	// arrived there), not after a guessed delay.
-	deadline := time.Now().Add(20 * time.Second)
-	for fake.Calls() == before && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if fake.Calls() == before {
+	select {
+	case <-inflightArrived:
+	case <-time.After(20 * time.Second):
 		t.Fatal("the judgment never reached the backend")
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -219,6 +225,7 @@ func TestServeScoreAndGracefulShutdown(t *testing.T) {
 }
 
 func TestScoreCommandRejectsBadJSON(t *testing.T) {
+	t.Parallel()
 	in := filepath.Join(t.TempDir(), "bad.json")
 	os.WriteFile(in, []byte(`{"preference": 7}`), 0o600)
 	err := runScore([]string{"--in", in, "--addr", "http://127.0.0.1:1"})

@@ -19,6 +19,7 @@ import (
 )
 
 func TestSimFlags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -40,6 +41,7 @@ func TestSimFlags(t *testing.T) {
 		{"rates above 1", []string{"--rate-429", "0.6", "--rate-500", "0.6"}, nil, "add up to"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			fs := flag.NewFlagSet("t", flag.ContinueOnError)
 			fs.SetOutput(io.Discard)
 			get := addSimFlags(fs)
@@ -62,6 +64,7 @@ func TestSimFlags(t *testing.T) {
 
 // `sim` prints its base URL, answers there, and stops cleanly.
 func TestServeSim(t *testing.T) {
+	t.Parallel()
 	h, err := sim.NewHandler(sim.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +105,7 @@ func TestServeSim(t *testing.T) {
 }
 
 func TestSimGenerate(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "items.jsonl")
 	if err := runSimGenerate([]string{"--n", "25", "--out", out, "--seed", "3"}); err != nil {
 		t.Fatal(err)

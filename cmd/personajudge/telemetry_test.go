@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -64,7 +63,7 @@ func TestServeExportsSpansOverOTLP(t *testing.T) {
 	defer fake.Close()
 	cmd, url, logs := startServe(t, buildBinary(t), fake)
 	client := personajudgev1connect.NewJudgeServiceClient(http.DefaultClient, url)
-	if _, err := client.Score(context.Background(), scoreRequest()); err != nil {
+	if _, err := client.Score(t.Context(), scoreRequest()); err != nil {
 		t.Fatal(err)
 	}
 	// Shutdown flushes the batch exporter.

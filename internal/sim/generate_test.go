@@ -40,6 +40,7 @@ func readDataset(t *testing.T, b []byte) []Item {
 }
 
 func TestGenerateWritesDistinctLabelledItems(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if err := Generate(&buf, 500, 1); err != nil {
 		t.Fatal(err)
@@ -86,6 +87,7 @@ func TestGenerateWritesDistinctLabelledItems(t *testing.T) {
 }
 
 func TestGenerateIsDeterministicPerSeed(t *testing.T) {
+	t.Parallel()
 	gen := func(seed uint64) []byte {
 		var buf bytes.Buffer
 		if err := Generate(&buf, 50, seed); err != nil {

@@ -43,13 +43,14 @@ func engine(t *testing.T, baseURL string) *judges.Engine {
 // unbiased simulator agrees with the generator's label on every item, in
 // both orders.
 func TestSimulatorReadsServicePrompts(t *testing.T) {
+	t.Parallel()
 	h, srv := serveSim(t, Config{Accuracy: 1, Certainty: Certainty{Exponent: 1}, Seed: 1})
 	e := engine(t, srv.URL)
 	g := NewGenerator(2)
 	const n = 40
 	for range n {
 		it := g.Next()
-		resp, err := e.Judge(context.Background(), &judges.Preference{Item: it.Request.GetPreference()},
+		resp, err := e.Judge(t.Context(), &judges.Preference{Item: it.Request.GetPreference()},
 			judges.Config{Models: []string{"sim"}, Policy: pb.OrderPolicy_ORDER_POLICY_CYCLIC, Samples: 1})
 		if err != nil {
 			t.Fatal(err)
@@ -71,10 +72,11 @@ func TestSimulatorReadsServicePrompts(t *testing.T) {
 // A judge that always picks the first label shown makes every swapped
 // judgment disagree with itself: the service abstains.
 func TestFullPositionBiasAbstains(t *testing.T) {
+	t.Parallel()
 	_, srv := serveSim(t, Config{Accuracy: 1, PositionBias: 1, Certainty: Certainty{Exponent: 1}, Seed: 1})
 	e := engine(t, srv.URL)
 	it := NewGenerator(2).Next()
-	resp, err := e.Judge(context.Background(), &judges.Preference{Item: it.Request.GetPreference()},
+	resp, err := e.Judge(t.Context(), &judges.Preference{Item: it.Request.GetPreference()},
 		judges.Config{Models: []string{"sim"}, Policy: pb.OrderPolicy_ORDER_POLICY_CYCLIC, Samples: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +120,7 @@ func content(out map[string]any) string {
 }
 
 func TestHandlerFaults(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		cfg    Config
@@ -146,6 +149,7 @@ func TestHandlerFaults(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			cfg := tc.cfg
 			cfg.Accuracy, cfg.Certainty.Exponent = 0.8, 1
 			_, srv := serveSim(t, cfg)
@@ -163,6 +167,7 @@ func TestHandlerFaults(t *testing.T) {
 // The retry count the OpenAI SDKs send picks the fault draw: some retry of
 // a call that hit a 429 gets through.
 func TestHandlerRetryCountRedraws(t *testing.T) {
+	t.Parallel()
 	_, srv := serveSim(t, Config{Accuracy: 0.8, Certainty: Certainty{Exponent: 1}, Rate429: 0.5})
 	statuses := map[int]int{}
 	for i := range 12 {
@@ -175,6 +180,7 @@ func TestHandlerRetryCountRedraws(t *testing.T) {
 }
 
 func TestHandlerRejects(t *testing.T) {
+	t.Parallel()
 	h, srv := serveSim(t, DefaultConfig())
 	resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json",
 		strings.NewReader(`{"model":"sim","messages":[{"role":"user","content":"hello"}]}`))
@@ -200,9 +206,10 @@ func TestHandlerRejects(t *testing.T) {
 
 // Over capacity, calls are shed with 429 while the others are answered.
 func TestHandlerCapacitySheds(t *testing.T) {
+	t.Parallel()
 	h, srv := serveSim(t, Config{Accuracy: 0.8, Certainty: Certainty{Exponent: 1}, Capacity: 1, Latency: Latency{Base: time.Minute}})
 	url := srv.URL + "/v1/chat/completions"
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	held := make(chan struct{})
 	go func() {
 		defer close(held)
@@ -216,9 +223,9 @@ func TestHandlerCapacitySheds(t *testing.T) {
 			resp.Body.Close()
 		}
 	}()
-	for h.Stats().InFlight == 0 {
-		time.Sleep(time.Millisecond) // the first call is now holding the only slot
-	}
+	// The handler has no hook to signal it, so poll until the first call
+	// holds the only slot.
+	waitFor(t, "the first call to hold the only slot", func() bool { return h.Stats().InFlight != 0 })
 	resp, _ := post(t, url, nil)
 	cancel()
 	<-held

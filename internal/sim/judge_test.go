@@ -72,6 +72,7 @@ func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
 // draws (2,000 items in both orders). Tolerances are about five standard
 // errors, and the draws are fixed, so these never flake.
 func TestKnobs(t *testing.T) {
+	t.Parallel()
 	cs := calls(2000)
 	base := Config{Accuracy: 0.8, Certainty: Certainty{Exponent: 1}, Seed: 1}
 	for _, tc := range []struct {
@@ -127,6 +128,7 @@ func TestKnobs(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			cfg := base
 			tc.mod(&cfg)
 			tc.check(t, measure(mustSim(t, cfg), cs))
@@ -137,6 +139,7 @@ func TestKnobs(t *testing.T) {
 // The certainty model: calibrated at exponent 1 and offset 0, and
 // systematically off in the documented direction otherwise.
 func TestCertaintyDistortion(t *testing.T) {
+	t.Parallel()
 	cs := calls(2000)
 	for _, tc := range []struct {
 		name string
@@ -154,6 +157,7 @@ func TestCertaintyDistortion(t *testing.T) {
 		{"exponent 3 underconfident", Certainty{Exponent: 3}, 0, -0.3, -0.08},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := mustSim(t, Config{Accuracy: 0.8, PositionBias: tc.bias, Certainty: tc.c, Seed: 1})
 			m := measure(s, cs)
 			gap := m.statedSum/float64(m.n) - m.rate(m.correct)
@@ -167,6 +171,7 @@ func TestCertaintyDistortion(t *testing.T) {
 // Stated certainty follows the item's difficulty: in a calibrated judge,
 // answers stated above the median are right more often than those below.
 func TestCertaintyIsInformative(t *testing.T) {
+	t.Parallel()
 	s := mustSim(t, Config{Accuracy: 0.75, Certainty: Certainty{Exponent: 1}, Seed: 1})
 	var ds []Decision
 	var cert []int
@@ -199,6 +204,7 @@ func TestCertaintyIsInformative(t *testing.T) {
 }
 
 func TestDecideIsDeterministic(t *testing.T) {
+	t.Parallel()
 	cfg := Config{Accuracy: 0.7, PositionBias: 0.2, Certainty: Certainty{Exponent: 1, Noise: 0.1},
 		Rate429: 0.1, Rate500: 0.1, RateMalformed: 0.1, Latency: Latency{Dist: LatencyLognormal, Base: time.Millisecond, Sigma: 0.5}, Seed: 5}
 	a, b := mustSim(t, cfg), mustSim(t, cfg)
@@ -206,7 +212,8 @@ func TestDecideIsDeterministic(t *testing.T) {
 	other := mustSim(t, cfg)
 	differ := 0
 	for _, c := range calls(500) {
-		if a.Decide(c) != b.Decide(c) || a.Decide(c) != a.Decide(c) {
+		// The same Sim asked twice, and a twin Sim, answer alike.
+		if d := a.Decide(c); d != b.Decide(c) || d != a.Decide(c) {
 			t.Fatalf("same call, different decisions: %+v", c)
 		}
 		if a.Decide(c) != other.Decide(c) {
@@ -221,6 +228,7 @@ func TestDecideIsDeterministic(t *testing.T) {
 // Retries and re-asks draw new faults, but the answer is the item's: a
 // fault never changes what the judge eventually says.
 func TestRetriesKeepTheAnswer(t *testing.T) {
+	t.Parallel()
 	s := mustSim(t, Config{Accuracy: 0.7, PositionBias: 0.2, Certainty: Certainty{Exponent: 1, Noise: 0.1}, Rate429: 0.3, Rate500: 0.2, Seed: 1})
 	faultsDiffer := 0
 	for _, c := range calls(300) {
@@ -255,6 +263,7 @@ func TestRetriesKeepTheAnswer(t *testing.T) {
 }
 
 func TestLatency(t *testing.T) {
+	t.Parallel()
 	cs := calls(1000)
 	for _, tc := range []struct {
 		name  string
@@ -275,6 +284,7 @@ func TestLatency(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := mustSim(t, Config{Accuracy: 0.8, Certainty: Certainty{Exponent: 1}, Latency: tc.l})
 			var ds []time.Duration
 			for _, c := range cs {
@@ -294,6 +304,7 @@ func TestLatency(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
+	t.Parallel()
 	ok := DefaultConfig()
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("default config: %v", err)
@@ -313,6 +324,7 @@ func TestConfigValidate(t *testing.T) {
 		{"NaN accuracy", func(c *Config) { c.Accuracy = math.NaN() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			c := DefaultConfig()
 			tc.mod(&c)
 			if _, err := New(c); err == nil {

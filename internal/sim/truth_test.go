@@ -6,6 +6,7 @@ import (
 )
 
 func TestBetterIgnoresOrderAndSurroundingSpace(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		p, q, a, b string
@@ -15,6 +16,7 @@ func TestBetterIgnoresOrderAndSurroundingSpace(t *testing.T) {
 		{"unicode", "Une infirmière.", "Dîner ?", "Crêpes.", "Soupe."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ab := Better(tc.p, tc.q, tc.a, tc.b)
 			if ba := Better(tc.p, tc.q, tc.b, tc.a); ba != 1-ab {
 				t.Fatalf("Better(a,b)=%d but Better(b,a)=%d: the truth depends on order", ab, ba)
@@ -35,6 +37,7 @@ func TestBetterIgnoresOrderAndSurroundingSpace(t *testing.T) {
 // Over many items the better response is A about half the time, so a judge
 // that always answers A scores about chance.
 func TestBetterIsBalanced(t *testing.T) {
+	t.Parallel()
 	g := NewGenerator(7)
 	n, firstBetter := 4000, 0
 	for range n {
@@ -51,6 +54,7 @@ func TestBetterIsBalanced(t *testing.T) {
 // Item difficulty averages to the configured accuracy and stays on its
 // side of chance, inside 0..1.
 func TestDifficultyAveragesAccuracy(t *testing.T) {
+	t.Parallel()
 	g := NewGenerator(3)
 	var keys []Key
 	for range 3000 {
