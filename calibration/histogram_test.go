@@ -27,8 +27,8 @@ func TestHistogramFit(t *testing.T) {
 	}
 }
 
-	t.Parallel()
 func TestHistogramEmptyBinFallsBackToBaseRate(t *testing.T) {
+	t.Parallel()
 	// 4 bins; data only in bin 0 (.1 wrong) and bin 3 (.9 right); base .5.
 	//   bin 0: (0 + 10*.5)/(1+10) = 5/11
 	//   bins 1, 2: empty -> the base rate .5
