@@ -13,9 +13,10 @@ import (
 
 // NewHandler mounts the JudgeService, the CalibrationService, gRPC health
 // and reflection on one mux.
-// Every protocol (gRPC, gRPC-Web, Connect) is served by the same handlers.
+// Every protocol (gRPC, gRPC-Web, Connect) is served by the same handlers,
+// and JSON is decoded strictly (codec.go).
 func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
-	opts = append([]connect.HandlerOption{
+	opts = append(append([]connect.HandlerOption{
 		connect.WithReadMaxBytes(MaxRequestBytes),
 		// A panic in a handler becomes an Internal error for that call,
 		// never a crashed server.
@@ -23,7 +24,7 @@ func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 			svc.log.Error("handler panic", "procedure", spec.Procedure, "panic", p)
 			return connect.NewError(connect.CodeInternal, errors.New("internal error"))
 		}),
-	}, opts...)
+	}, strictJSONCodecs()...), opts...)
 	mux := http.NewServeMux()
 	mux.Handle(personajudgev1connect.NewJudgeServiceHandler(svc, opts...))
 	mux.Handle(personajudgev1connect.NewCalibrationServiceHandler(svc.Calibration(), opts...))
