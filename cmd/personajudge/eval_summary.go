@@ -106,7 +106,7 @@ func pct(a, b int) string {
 func (s *evalStats) print(w io.Writer, out string) {
 	fmt.Fprintf(w, "eval summary: %d results in %s\n", s.results, out)
 	fmt.Fprintf(w, "  status          ")
-	for _, st := range []pb.JudgmentStatus{pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT, pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN, pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR} {
+	for _, st := range []pb.JudgmentStatus{pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT, pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN, pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR, pb.JudgmentStatus_JUDGMENT_STATUS_INVALID} {
 		fmt.Fprintf(w, "%s %d (%s)  ", strings.TrimPrefix(st.String(), "JUDGMENT_STATUS_"), s.byStatus[st], pct(s.byStatus[st], s.results))
 	}
 	if n := s.byStatus[pb.JudgmentStatus_JUDGMENT_STATUS_UNSPECIFIED]; n > 0 {
