@@ -81,11 +81,26 @@ func (e *CallError) message() string {
 			e.Model, e.BaseURL, rootCause(e.Err))
 	case FaultTimeout:
 		return fmt.Sprintf("judge model %q at %s: timed out", e.Model, e.BaseURL)
+	case FaultRateLimited, FaultServer:
+		// These end as JUDGE_ERROR reasons that callers read: they say how
+		// often the backend was tried, and leave its address out.
+		return fmt.Sprintf("judge model %q: %s (HTTP %d)%s: %v", e.Model, e.Kind, e.Status, e.attempts(), rootCause(e.Err))
 	}
 	if e.Status != 0 {
 		return fmt.Sprintf("judge model %q at %s: %s (HTTP %d): %v", e.Model, e.BaseURL, e.Kind, e.Status, rootCause(e.Err))
 	}
 	return fmt.Sprintf("judge model %q at %s: %s: %v", e.Model, e.BaseURL, e.Kind, rootCause(e.Err))
+}
+
+// attempts is " after N attempts", or nothing when the count is unknown.
+func (e *CallError) attempts() string {
+	switch {
+	case e.Attempts <= 0:
+		return ""
+	case e.Attempts == 1:
+		return " after 1 attempt"
+	}
+	return fmt.Sprintf(" after %d attempts", e.Attempts)
 }
 
 func (e *CallError) Unwrap() error { return e.Err }

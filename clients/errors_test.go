@@ -70,9 +70,24 @@ func TestCallErrorMessages(t *testing.T) {
 			`judge model "m" at http://h/v1: timed out`,
 		},
 		{
-			"with status",
-			&CallError{Kind: FaultServer, Model: "m", BaseURL: "http://h/v1", Status: 502, Err: errors.New("bad gateway")},
-			`judge model "m" at http://h/v1: server error (HTTP 502): bad gateway`,
+			"server error counts attempts, without the address",
+			&CallError{Kind: FaultServer, Model: "m", BaseURL: "http://h/v1", Status: 502, Attempts: 4, Err: errors.New("bad gateway")},
+			`judge model "m": server error (HTTP 502) after 4 attempts: bad gateway`,
+		},
+		{
+			"rate limit after one attempt",
+			&CallError{Kind: FaultRateLimited, Model: "m", BaseURL: "http://h/v1", Status: 429, Attempts: 1, Err: errors.New("slow down")},
+			`judge model "m": rate limited (HTTP 429) after 1 attempt: slow down`,
+		},
+		{
+			"attempts unknown",
+			&CallError{Kind: FaultServer, Model: "m", BaseURL: "http://h/v1", Status: 500, Err: errors.New("oops")},
+			`judge model "m": server error (HTTP 500): oops`,
+		},
+		{
+			"other status keeps the address",
+			&CallError{Kind: FaultRejected, Model: "m", BaseURL: "http://h/v1", Status: 400, Err: errors.New("bad request")},
+			`judge model "m" at http://h/v1: rejected (HTTP 400): bad request`,
 		},
 		{
 			"without status",

@@ -75,7 +75,7 @@ func TestCompleteClassifiesFailures(t *testing.T) {
 		attempts int64
 		msg      string // substring of Error()
 	}{
-		{name: "429", behavior: reply(llmfake.Reply{Status: 429, ErrorMessage: "slow down"}), kind: FaultRateLimited, status: 429, attempts: 1, msg: "rate limited (HTTP 429): slow down"},
+		{name: "429", behavior: reply(llmfake.Reply{Status: 429, ErrorMessage: "slow down"}), kind: FaultRateLimited, status: 429, attempts: 1, msg: "rate limited (HTTP 429) after 1 attempt: slow down"},
 		{name: "500", behavior: reply(llmfake.Reply{Status: 500}), kind: FaultServer, status: 500, attempts: 1, msg: "server error (HTTP 500)"},
 		{name: "503", behavior: reply(llmfake.Reply{Status: 503}), kind: FaultServer, status: 503, attempts: 1},
 		{name: "400", behavior: reply(llmfake.Reply{Status: 400, ErrorMessage: "context length exceeded"}), kind: FaultRejected, status: 400, attempts: 1, msg: "rejected (HTTP 400): context length exceeded"},

@@ -126,7 +126,7 @@ func pct(a, b int) string {
 func (s *Summary) print(w io.Writer) {
 	fmt.Fprintf(w, "eval summary: %d results in %s\n", s.Results, s.ResultsFile)
 	fmt.Fprintf(w, "  status          ")
-	for _, st := range []pb.JudgmentStatus{pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT, pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN, pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR} {
+	for _, st := range []pb.JudgmentStatus{pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT, pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN, pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR, pb.JudgmentStatus_JUDGMENT_STATUS_INVALID} {
 		fmt.Fprintf(w, "%s %d (%s)  ", strings.TrimPrefix(st.String(), "JUDGMENT_STATUS_"), s.ByStatus[st], pct(s.ByStatus[st], s.Results))
 	}
 	if n := s.ByStatus[pb.JudgmentStatus_JUDGMENT_STATUS_UNSPECIFIED]; n > 0 {

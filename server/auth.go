@@ -164,12 +164,11 @@ func (g *Gate) Open() bool { return g.anonymous != nil }
 func (g *Gate) admit(procedure string, header http.Header) (func(), error) {
 	p := g.anonymous
 	if p == nil {
-		auth := header.Get("Authorization")
-		token, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok || strings.TrimSpace(token) == "" {
+		token, ok := bearerToken(header.Get("Authorization"))
+		if !ok {
 			return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("send an API key as 'Authorization: Bearer <key>'"))
 		}
-		if p = g.byHash[HashKey(strings.TrimSpace(token))]; p == nil {
+		if p = g.byHash[HashKey(token)]; p == nil {
 			return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("unknown API key"))
 		}
 	}
@@ -185,6 +184,20 @@ func (g *Gate) admit(procedure string, header http.Header) (func(), error) {
 		return nil, overloaded(fmt.Sprintf("key %q has too many requests in flight", p.name), time.Second)
 	}
 	return func() { p.slots.Release(1) }, nil
+}
+
+// bearerToken reads the key of a Bearer credential. The scheme is
+// case-insensitive (RFC 9110, section 11.1), so "bearer KEY" and "BEARER
+// KEY" are the same credential; spaces or tabs separate it from the key,
+// which is taken as sent, without surrounding whitespace.
+func bearerToken(auth string) (string, bool) {
+	auth = strings.TrimSpace(auth)
+	i := strings.IndexAny(auth, " \t")
+	if i < 0 || !strings.EqualFold(auth[:i], "Bearer") {
+		return "", false
+	}
+	token := strings.TrimSpace(auth[i:])
+	return token, token != ""
 }
 
 // Interceptor applies the gate to every JudgeService and CalibrationService

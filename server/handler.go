@@ -13,9 +13,10 @@ import (
 
 // NewHandler mounts the JudgeService, the CalibrationService, gRPC health
 // and reflection on one mux.
-// Every protocol (gRPC, gRPC-Web, Connect) is served by the same handlers.
+// Every protocol (gRPC, gRPC-Web, Connect) is served by the same handlers,
+// and JSON is decoded strictly (codec.go).
 func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
-	opts = append([]connect.HandlerOption{
+	opts = append(append([]connect.HandlerOption{
 		connect.WithReadMaxBytes(MaxRequestBytes),
 		// Every RPC gets an id; an internal error names it instead of its cause.
 		connect.WithInterceptors(requestIDInterceptor{}),
@@ -24,7 +25,7 @@ func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 		connect.WithRecover(func(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {
 			return svc.internalError(ctx, connect.CodeInternal, "INTERNAL", "internal error", fmt.Errorf("panic in %s: %v", spec.Procedure, p))
 		}),
-	}, opts...)
+	}, strictJSONCodecs()...), opts...)
 	mux := http.NewServeMux()
 	mux.Handle(personajudgev1connect.NewJudgeServiceHandler(svc, opts...))
 	mux.Handle(personajudgev1connect.NewCalibrationServiceHandler(svc.Calibration(), opts...))

@@ -53,8 +53,8 @@ func (r *recentIDs) add(id string) bool {
 }
 
 // ScoreStream judges items as they arrive and sends each result when it is
-// ready (not in request order). A bad or failed item is a JUDGE_ERROR result
-// naming the problem; the stream goes on.
+// ready (not in request order). A bad item is an INVALID result and a
+// failed one a JUDGE_ERROR result, naming the problem; the stream goes on.
 func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb.ScoreStreamRequest, pb.ScoreStreamResponse]) error {
 	var (
 		sendMu  sync.Mutex
@@ -126,15 +126,21 @@ func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb
 
 // itemError is the result for an item that could not be judged. The code
 // and, for bad input, the field lead the reason, as they would an RPC error.
+// Bad input (InvalidArgument) is INVALID, so a caller's mistake is never
+// counted as a judge failure; anything else is JUDGE_ERROR.
 func itemError(itemID string, code connect.Code, err error) *pb.ScoreResponse {
 	msg := err.Error()
 	var ce *connect.Error
 	if errors.As(err, &ce) {
 		msg = ce.Message()
 	}
+	status := pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR
+	if code == connect.CodeInvalidArgument {
+		status = pb.JudgmentStatus_JUDGMENT_STATUS_INVALID
+	}
 	return &pb.ScoreResponse{
 		ItemId:    itemID,
-		Status:    pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR,
+		Status:    status,
 		Reason:    fmt.Sprintf("%s: %s", code, msg),
 		CreatedAt: timestamppb.Now(),
 	}

@@ -64,8 +64,8 @@ func prefItemID(id string, better int) *pb.ScoreRequest {
 	return r
 }
 
-// Every item is answered exactly once; bad and failing items are results,
-// never a broken stream.
+// Every item is answered exactly once; bad items (INVALID) and failing
+// ones (JUDGE_ERROR) are results, never a broken stream.
 func TestScoreStreamAnswersEveryItemOnce(t *testing.T) {
 	content := fakejudge.ContentPreference("GOOD", 80)
 	h := newHarness(t, func(r *llmfake.Request, n int64) llmfake.Reply {
@@ -86,7 +86,7 @@ func TestScoreStreamAnswersEveryItemOnce(t *testing.T) {
 	fail := prefItemID("llm-fails", 0)
 	fail.GetPreference().Query += " FAIL"
 	reqs = append(reqs, bad, fail, prefItemID("ok-3", 0), prefItemID("", 0))
-	want["bad-persona"], want["llm-fails"] = judgeErr, judgeErr
+	want["bad-persona"], want["llm-fails"] = pb.JudgmentStatus_JUDGMENT_STATUS_INVALID, judgeErr
 
 	results := streamAll(t, h, reqs)
 	if len(results) != len(reqs) {
@@ -99,7 +99,7 @@ func TestScoreStreamAnswersEveryItemOnce(t *testing.T) {
 		switch {
 		case r.ItemId == "":
 			emptyReason = r.Reason
-		case r.ItemId == "ok-3" && r.Status == judgeErr:
+		case r.ItemId == "ok-3" && r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_INVALID:
 			dupReason = r.Reason
 		}
 	}

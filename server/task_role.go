@@ -73,33 +73,56 @@ func validateRoleIdentification(t *pb.RoleIdentificationTask) *fieldError {
 		}
 	}
 	if i, ok := leakedSpeaker(t.TargetUtterance, t.Candidates); ok {
-		return badField(f+"target_utterance", "begins with candidates[%d].name followed by ':'; the target must not name its speaker", i)
+		return badField(f+"target_utterance", "opens with a speaker tag naming candidates[%d].name (ignoring case, look-alike letters and invisible characters); the target must not name its speaker", i)
+	}
+	if turn, field, i, ok := leakedTurn(t); ok {
+		return badField(fmt.Sprintf("%sdialogue[%d].%s", f, turn, field), "gives candidates[%d].name the target utterance itself; the target's speaker must stay hidden", i)
 	}
 	return nil
 }
 
 // leakedSpeaker reports whether the target opens with a speaker tag naming
-// a candidate ("Alice: ...", "[Alice]: ...", "Alice：..."). The schema keeps
-// the target's speaker out of the request on purpose; a tag in the text
-// would hand the judge the answer and make the judgment meaningless.
+// a candidate: "Alice: ...", "[Alice] ...", "Alice says: ...", "Alice
+// (aside): ...", "**Alice**: ...". The schema keeps the target's speaker
+// out of the request on purpose; a tag in the text would hand the judge the
+// answer and make the judgment meaningless. Texts are compared folded
+// (speaker.go), so look-alike letters, invisible characters and fullwidth
+// forms do not hide a tag.
 func leakedSpeaker(target string, cands []*pb.CandidateRole) (int, bool) {
-	// Wrappers such as "[Name]:" or "**Name**:" are trimmed from both sides,
-	// so a name that itself starts with one cannot slip past.
-	const openers = `[(*"'`
-	s := strings.ToLower(strings.TrimLeft(strings.TrimSpace(target), openers))
+	s := foldText(target)
 	for i, c := range cands {
-		name := strings.ToLower(strings.TrimLeft(strings.TrimSpace(c.Name), openers))
-		if name == "" {
-			continue
-		}
-		rest, ok := strings.CutPrefix(s, name)
-		if !ok {
-			continue
-		}
-		rest = strings.TrimLeft(rest, `])*"' `+"\t")
-		if strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, "﹕") {
+		if name := nameCore(c.Name); name != "" && tagNames(s, name) {
 			return i, true
 		}
 	}
 	return 0, false
+}
+
+// leakedTurn reports a dialogue turn that gives a candidate the target
+// line itself (its text or inner thought; see repeatsLine): the judge
+// would find the answer in the dialogue. It returns the turn, the field and
+// the candidate.
+func leakedTurn(t *pb.RoleIdentificationTask) (turn int, field string, cand int, ok bool) {
+	names := make([]string, len(t.Candidates))
+	for i, c := range t.Candidates {
+		names[i] = nameCore(c.Name)
+	}
+	for ti, d := range t.Dialogue {
+		speaker := nameCore(d.Speaker)
+		if speaker == "" {
+			continue
+		}
+		for ci, name := range names {
+			if name != speaker {
+				continue
+			}
+			if repeatsLine(d.Text, t.TargetUtterance) {
+				return ti, "text", ci, true
+			}
+			if d.InnerThought != "" && repeatsLine(d.InnerThought, t.TargetUtterance) {
+				return ti, "inner_thought", ci, true
+			}
+		}
+	}
+	return 0, "", 0, false
 }

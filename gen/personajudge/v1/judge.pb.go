@@ -219,6 +219,11 @@ const (
 	// The judge could not be run or its output could not be read; reason says
 	// why. Never reported as a low score.
 	JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR JudgmentStatus = 3
+	// The item was not judged because it is not a valid request: on a
+	// stream, an item with a bad field, without item_id or with an item_id
+	// already sent. reason names the field, as InvalidArgument would for
+	// Score. Never a judge failure, and never recorded.
+	JudgmentStatus_JUDGMENT_STATUS_INVALID JudgmentStatus = 4
 )
 
 // Enum value maps for JudgmentStatus.
@@ -228,12 +233,14 @@ var (
 		1: "JUDGMENT_STATUS_VERDICT",
 		2: "JUDGMENT_STATUS_ABSTAIN",
 		3: "JUDGMENT_STATUS_JUDGE_ERROR",
+		4: "JUDGMENT_STATUS_INVALID",
 	}
 	JudgmentStatus_value = map[string]int32{
 		"JUDGMENT_STATUS_UNSPECIFIED": 0,
 		"JUDGMENT_STATUS_VERDICT":     1,
 		"JUDGMENT_STATUS_ABSTAIN":     2,
 		"JUDGMENT_STATUS_JUDGE_ERROR": 3,
+		"JUDGMENT_STATUS_INVALID":     4,
 	}
 )
 
@@ -2307,12 +2314,13 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"(ADHERENCE_TASK_KIND_ACTION_JUSTIFICATION\x10\x02\x12)\n" +
 	"%ADHERENCE_TASK_KIND_LINGUISTIC_HABITS\x10\x03\x12+\n" +
 	"'ADHERENCE_TASK_KIND_PERSONA_CONSISTENCY\x10\x04\x12(\n" +
-	"$ADHERENCE_TASK_KIND_TOXICITY_CONTROL\x10\x05*\x8c\x01\n" +
+	"$ADHERENCE_TASK_KIND_TOXICITY_CONTROL\x10\x05*\xa9\x01\n" +
 	"\x0eJudgmentStatus\x12\x1f\n" +
 	"\x1bJUDGMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17JUDGMENT_STATUS_VERDICT\x10\x01\x12\x1b\n" +
 	"\x17JUDGMENT_STATUS_ABSTAIN\x10\x02\x12\x1f\n" +
-	"\x1bJUDGMENT_STATUS_JUDGE_ERROR\x10\x03*\xb0\x01\n" +
+	"\x1bJUDGMENT_STATUS_JUDGE_ERROR\x10\x03\x12\x1b\n" +
+	"\x17JUDGMENT_STATUS_INVALID\x10\x04*\xb0\x01\n" +
 	"\vParseStatus\x12\x1c\n" +
 	"\x18PARSE_STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fPARSE_STATUS_OK\x10\x01\x12\x19\n" +

@@ -39,8 +39,9 @@ type JudgeServiceClient interface {
 	// GetJudgment returns a stored judgment, with the request that produced it.
 	GetJudgment(ctx context.Context, in *GetJudgmentRequest, opts ...grpc.CallOption) (*GetJudgmentResponse, error)
 	// ScoreStream judges a stream of items. Results come back as they finish,
-	// not in request order, each echoing its item_id. A failed item is a
-	// JUDGE_ERROR result on the stream, never a broken stream.
+	// not in request order, each echoing its item_id. A bad item is an
+	// INVALID result and a failed one a JUDGE_ERROR result on the stream,
+	// never a broken stream.
 	ScoreStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ScoreStreamRequest, ScoreStreamResponse], error)
 	// PersonaScore judges a persona agent's answers on the five PersonaGym
 	// tasks and rolls them up into PersonaScore.
@@ -112,8 +113,9 @@ type JudgeServiceServer interface {
 	// GetJudgment returns a stored judgment, with the request that produced it.
 	GetJudgment(context.Context, *GetJudgmentRequest) (*GetJudgmentResponse, error)
 	// ScoreStream judges a stream of items. Results come back as they finish,
-	// not in request order, each echoing its item_id. A failed item is a
-	// JUDGE_ERROR result on the stream, never a broken stream.
+	// not in request order, each echoing its item_id. A bad item is an
+	// INVALID result and a failed one a JUDGE_ERROR result on the stream,
+	// never a broken stream.
 	ScoreStream(grpc.BidiStreamingServer[ScoreStreamRequest, ScoreStreamResponse]) error
 	// PersonaScore judges a persona agent's answers on the five PersonaGym
 	// tasks and rolls them up into PersonaScore.

@@ -53,8 +53,9 @@ type JudgeServiceClient interface {
 	// GetJudgment returns a stored judgment, with the request that produced it.
 	GetJudgment(context.Context, *v1.GetJudgmentRequest) (*v1.GetJudgmentResponse, error)
 	// ScoreStream judges a stream of items. Results come back as they finish,
-	// not in request order, each echoing its item_id. A failed item is a
-	// JUDGE_ERROR result on the stream, never a broken stream.
+	// not in request order, each echoing its item_id. A bad item is an
+	// INVALID result and a failed one a JUDGE_ERROR result on the stream,
+	// never a broken stream.
 	ScoreStream(context.Context) (*connect.BidiStreamForClientSimple[v1.ScoreStreamRequest, v1.ScoreStreamResponse], error)
 	// PersonaScore judges a persona agent's answers on the five PersonaGym
 	// tasks and rolls them up into PersonaScore.
@@ -146,8 +147,9 @@ type JudgeServiceHandler interface {
 	// GetJudgment returns a stored judgment, with the request that produced it.
 	GetJudgment(context.Context, *v1.GetJudgmentRequest) (*v1.GetJudgmentResponse, error)
 	// ScoreStream judges a stream of items. Results come back as they finish,
-	// not in request order, each echoing its item_id. A failed item is a
-	// JUDGE_ERROR result on the stream, never a broken stream.
+	// not in request order, each echoing its item_id. A bad item is an
+	// INVALID result and a failed one a JUDGE_ERROR result on the stream,
+	// never a broken stream.
 	ScoreStream(context.Context, *connect.BidiStream[v1.ScoreStreamRequest, v1.ScoreStreamResponse]) error
 	// PersonaScore judges a persona agent's answers on the five PersonaGym
 	// tasks and rolls them up into PersonaScore.
