@@ -9,14 +9,43 @@ import (
 	"time"
 )
 
-// ServeOptions configures the HTTP server.
-type ServeOptions struct {
-	// ShutdownGrace bounds how long in-flight judgments may run after a
-	// shutdown signal; default 60s.
-	ShutdownGrace time.Duration
-	Log           *slog.Logger
-	// CertFile and KeyFile, when both set, serve TLS (HTTP/2 by ALPN).
-	CertFile, KeyFile string
+// ServeOption configures Serve (the functional-options idiom used by every
+// constructor of the project).
+type ServeOption func(*serveConfig)
+
+type serveConfig struct {
+	shutdownGrace     time.Duration
+	log               *slog.Logger
+	certFile, keyFile string
+}
+
+// DefaultShutdownGrace bounds how long in-flight judgments may run after a
+// shutdown signal unless WithShutdownGrace says otherwise.
+const DefaultShutdownGrace = 60 * time.Second
+
+// WithShutdownGrace bounds how long in-flight judgments may run after a
+// shutdown signal (0 keeps the default).
+func WithShutdownGrace(d time.Duration) ServeOption {
+	return func(c *serveConfig) {
+		if d > 0 {
+			c.shutdownGrace = d
+		}
+	}
+}
+
+// WithServeLogger logs the shutdown (default slog.Default()).
+func WithServeLogger(l *slog.Logger) ServeOption {
+	return func(c *serveConfig) {
+		if l != nil {
+			c.log = l
+		}
+	}
+}
+
+// WithTLS serves TLS (HTTP/2 by ALPN) with the PEM certificate and key
+// files; both empty keeps cleartext.
+func WithTLS(certFile, keyFile string) ServeOption {
+	return func(c *serveConfig) { c.certFile, c.keyFile = certFile, keyFile }
 }
 
 // NewHTTPServer returns an http.Server speaking HTTP/1.1 and cleartext
@@ -43,18 +72,16 @@ func NewHTTPServer(h http.Handler) *http.Server {
 // Serve runs srv on ln until ctx is done, then shuts down gracefully: it
 // stops accepting, lets in-flight judgments finish (within the grace), and
 // returns.
-func Serve(ctx context.Context, srv *http.Server, ln net.Listener, opts ServeOptions) error {
-	if opts.ShutdownGrace == 0 {
-		opts.ShutdownGrace = 60 * time.Second
+func Serve(ctx context.Context, srv *http.Server, ln net.Listener, opts ...ServeOption) error {
+	cfg := serveConfig{shutdownGrace: DefaultShutdownGrace, log: slog.Default()}
+	for _, o := range opts {
+		o(&cfg)
 	}
-	log := opts.Log
-	if log == nil {
-		log = slog.Default()
-	}
+	log := cfg.log
 	errc := make(chan error, 1)
 	go func() {
-		if opts.CertFile != "" {
-			errc <- srv.ServeTLS(ln, opts.CertFile, opts.KeyFile)
+		if cfg.certFile != "" {
+			errc <- srv.ServeTLS(ln, cfg.certFile, cfg.keyFile)
 			return
 		}
 		errc <- srv.Serve(ln)
@@ -64,8 +91,8 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, opts ServeOpt
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down; finishing in-flight judgments", "grace", opts.ShutdownGrace)
-	sctx, cancel := context.WithTimeout(context.Background(), opts.ShutdownGrace)
+	log.Info("shutting down; finishing in-flight judgments", "grace", cfg.shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
 	defer cancel()
 	err := srv.Shutdown(sctx)
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
