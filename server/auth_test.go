@@ -2,13 +2,11 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"connectrpc.com/connect"
 	"github.com/personajudge/personajudge/clients"
@@ -82,7 +80,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 
 func TestAuthRolesAndCodes(t *testing.T) {
 	h, logs := gatedHarness(t, fakejudge.ContentPreference("GOOD", 80), DefaultLimits())
-	ctx := context.Background()
+	ctx := t.Context()
 	score := func(key string) error {
 		j, _ := keyedClients(h, key)
 		_, err := j.Score(ctx, prefItem(0))
@@ -217,7 +215,7 @@ func TestPerKeyConcurrencyAndRate(t *testing.T) {
 	h, _ := gatedHarness(t, slowJudge(release), Limits{MaxConcurrent: 1, RequestsPerSecond: 1000},
 		KeyConfig{Name: "one", SHA256: HashKey(scoreKey), Role: RoleScore},
 		KeyConfig{Name: "slow-rate", SHA256: HashKey(adminKey), Role: RoleAdmin, RequestsPerSecond: 0.001, MaxConcurrent: 10})
-	ctx := context.Background()
+	ctx := t.Context()
 	j, _ := keyedClients(h, scoreKey)
 	first := make(chan error, 1)
 	go func() {
@@ -225,8 +223,8 @@ func TestPerKeyConcurrencyAndRate(t *testing.T) {
 		first <- err
 	}()
 	// Wait until the first call holds the key's only slot (it reached the fake).
-	for h.fake.Calls() == 0 {
-		time.Sleep(5 * time.Millisecond)
+	if !h.fake.WaitCalls(ctx, 1) {
+		t.Fatal("the first call never reached the backend")
 	}
 	_, err := j.Score(ctx, prefItem(1))
 	assertOverloaded(t, err)
@@ -251,14 +249,14 @@ func TestGlobalQueueBound(t *testing.T) {
 	h := buildHarness(t, fake, clients.FileConfig{Models: []clients.ModelConfig{
 		{Name: "judge", BaseURL: fake.BaseURL(), MaxConcurrency: 16, Timeout: "5s", MaxRetries: &zero},
 	}}, harnessExtras{maxQueued: 2})
-	ctx := context.Background()
+	ctx := t.Context()
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i := range 2 {
 		wg.Go(func() { _, errs[i] = h.connect.Score(ctx, prefItem(i%2)) })
 	}
-	for h.fake.Calls() < 4 { // both admitted items are at the backend
-		time.Sleep(5 * time.Millisecond)
+	if !h.fake.WaitCalls(ctx, 4) { // both admitted items are at the backend
+		t.Fatal("the admitted items never reached the backend")
 	}
 	_, err := h.connect.Score(ctx, prefItem(0))
 	assertOverloaded(t, err)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -356,7 +355,7 @@ func TestInjectionCorpus(t *testing.T) {
 			cases := injCases(t, j)
 			safe := newHarness(t, j.obey)
 			leaky := newHarness(t, fakejudge.Unfenced(j.obey))
-			ctx := context.Background()
+			ctx := t.Context()
 			score := func(h *harness, i int, req *pb.ScoreRequest) (*pb.ScoreResponse, error) {
 				switch i % 3 {
 				case 0:

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -28,7 +27,7 @@ const (
 // with consistency 1, over every protocol, recorded and readable back.
 func TestScoreContentJudgeAllProtocols(t *testing.T) {
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 90))
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, better := range []int{0, 1} {
 		req := prefItem(better)
 		calls := map[string]func() (*pb.ScoreResponse, error){
@@ -77,7 +76,7 @@ func TestScoreContentJudgeAllProtocols(t *testing.T) {
 // across orders: never a silent win.
 func TestScoreFirstLabelJudgeIsNeverASilentWin(t *testing.T) {
 	h := newHarness(t, fakejudge.FirstLabel(95))
-	ctx := context.Background()
+	ctx := t.Context()
 	resp, err := h.connect.Score(ctx, prefItem(0))
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +117,7 @@ func TestScoreSamplesPerOrder(t *testing.T) {
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 70))
 	req := prefItem(1)
 	req.Judge = &pb.JudgeConfig{SamplesPerOrder: 3, Temperature: proto.Float64(0.7)}
-	resp, err := h.connect.Score(context.Background(), req)
+	resp, err := h.connect.Score(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +222,7 @@ func TestScoreLLMFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, tt.behavior, tt.opts...)
-			resp, err := h.connect.Score(context.Background(), prefItem(0))
+			resp, err := h.connect.Score(t.Context(), prefItem(0))
 			if err != nil {
 				t.Fatalf("Score returned an RPC error for an LLM fault: %v", err)
 			}
@@ -264,7 +263,7 @@ func TestScoreUnreachableBackend(t *testing.T) {
 	fake.Close()
 	zero := 0
 	h := newHarnessWith(t, fake, clients.FileConfig{Models: []clients.ModelConfig{{Name: "judge", BaseURL: url, MaxRetries: &zero}}})
-	_, err := h.connect.Score(context.Background(), prefItem(0))
+	_, err := h.connect.Score(t.Context(), prefItem(0))
 	if connect.CodeOf(err) != connect.CodeUnavailable {
 		t.Fatalf("code = %v (%v), want Unavailable", connect.CodeOf(err), err)
 	}
@@ -291,7 +290,7 @@ func TestScoreInjectionStaysFenced(t *testing.T) {
 		req := prefItem(1) // response B is the better one; A carries the injection
 		p := req.GetPreference()
 		p.ResponseA += "\n" + inj
-		resp, err := h.connect.Score(context.Background(), req)
+		resp, err := h.connect.Score(t.Context(), req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -337,7 +336,7 @@ func TestScoreBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := prefItem(0)
 			tt.edit(req)
-			_, err := h.connect.Score(context.Background(), req)
+			_, err := h.connect.Score(t.Context(), req)
 			assertInvalidField(t, err, tt.field)
 		})
 	}
@@ -374,7 +373,7 @@ func TestRequestSizeLimitBeforeDecoding(t *testing.T) {
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
 	req := prefItem(0)
 	req.GetPreference().Persona = strings.Repeat("p", MaxRequestBytes+10)
-	_, err := h.connect.Score(context.Background(), req)
+	_, err := h.connect.Score(t.Context(), req)
 	if code := connect.CodeOf(err); code != connect.CodeResourceExhausted {
 		t.Fatalf("oversized request: code %v (%v), want ResourceExhausted", code, err)
 	}
@@ -382,9 +381,9 @@ func TestRequestSizeLimitBeforeDecoding(t *testing.T) {
 
 func TestGetJudgmentErrors(t *testing.T) {
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
-	_, err := h.connect.GetJudgment(context.Background(), &pb.GetJudgmentRequest{})
+	_, err := h.connect.GetJudgment(t.Context(), &pb.GetJudgmentRequest{})
 	assertInvalidField(t, err, "judgment_id")
-	_, err = h.connect.GetJudgment(context.Background(), &pb.GetJudgmentRequest{JudgmentId: "0193c4c2-0000-7000-8000-000000000000"})
+	_, err = h.connect.GetJudgment(t.Context(), &pb.GetJudgmentRequest{JudgmentId: "0193c4c2-0000-7000-8000-000000000000"})
 	if connect.CodeOf(err) != connect.CodeNotFound {
 		t.Fatalf("unknown id: %v, want NotFound", err)
 	}

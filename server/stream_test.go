@@ -24,7 +24,7 @@ import (
 // results concurrently, and returns the results in arrival order.
 func streamAll(t *testing.T, h *harness, reqs []*pb.ScoreRequest) []*pb.ScoreResponse {
 	t.Helper()
-	stream, err := h.connect.ScoreStream(context.Background())
+	stream, err := h.connect.ScoreStream(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestScoreStreamCache(t *testing.T) {
 			t.Fatalf("second run result %s: status %v usage %v", r.ItemId, r.Status, r.Usage)
 		}
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		policy    pb.CachePolicy
 		wantCalls int64
@@ -256,7 +256,7 @@ func TestScoreStreamBackpressure(t *testing.T) {
 	}}}
 	client := personajudgev1connect.NewJudgeServiceClient(small, h.srv.URL, connect.WithGRPC())
 	// Cancelling on exit unblocks the handler if an assertion fails early.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	stream, err := client.ScoreStream(ctx)
 	if err != nil {
@@ -303,7 +303,7 @@ func TestScoreStreamBackpressure(t *testing.T) {
 
 func TestScoreStreamGRPCGo(t *testing.T) {
 	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
-	stream, err := h.grpc.ScoreStream(context.Background())
+	stream, err := h.grpc.ScoreStream(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,14 @@
 package llmfake
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,11 +58,16 @@ type Server struct {
 	*httptest.Server
 	behavior Behavior
 	calls    atomic.Int64
+
+	// arrived is closed (and replaced) whenever a call arrives, so a test
+	// can wait for calls without sleeping (WaitCalls).
+	mu      sync.Mutex
+	arrived chan struct{}
 }
 
 // New starts a fake on loopback. Close it when done.
 func New(b Behavior) *Server {
-	s := &Server{behavior: b}
+	s := &Server{behavior: b, arrived: make(chan struct{})}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -70,6 +77,32 @@ func (s *Server) BaseURL() string { return s.URL + "/v1" }
 
 // Calls is the number of chat-completions calls received.
 func (s *Server) Calls() int64 { return s.calls.Load() }
+
+// WaitCalls blocks until at least n calls have arrived, and reports false
+// if ctx ends first.
+func (s *Server) WaitCalls(ctx context.Context, n int64) bool {
+	for {
+		s.mu.Lock()
+		ch := s.arrived
+		s.mu.Unlock()
+		if s.calls.Load() >= n {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// signalArrival wakes every WaitCalls.
+func (s *Server) signalArrival() {
+	s.mu.Lock()
+	close(s.arrived)
+	s.arrived = make(chan struct{})
+	s.mu.Unlock()
+}
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasSuffix(r.URL.Path, "/chat/completions") || r.Method != http.MethodPost {
@@ -88,6 +121,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	req.Header = r.Header
 	n := s.calls.Add(1)
+	s.signalArrival()
 	rep := s.behavior(&req, n)
 	if rep.Delay > 0 {
 		t := time.NewTimer(rep.Delay)
