@@ -12,10 +12,14 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// MaxStreamInFlight bounds the items one stream judges at once. When
-// results are not read, workers block on Send, the bound fills, and the
-// server stops reading the stream: HTTP/2 flow control then pushes back on
-// the sender, so a slow reader cannot grow the server's memory.
+// MaxStreamInFlight is the most items one stream may have accepted and not
+// yet answered, whatever the server's bound (see admission.streamShare,
+// which usually sets a lower limit). An item counts from the moment it is
+// read until its result has been sent; its place in the global bound is
+// held only while it is being judged. When results are not read, the
+// stream's limit fills with finished results and the server stops reading
+// the stream: HTTP/2 flow control then pushes back on the sender. The
+// stream is paused; its finished items hold none of the server's bound.
 const MaxStreamInFlight = 256
 
 // streamIDMemory is how many item ids a stream remembers for duplicate
@@ -55,73 +59,110 @@ func (r *recentIDs) add(id string) bool {
 // ScoreStream judges items as they arrive and sends each result when it is
 // ready (not in request order). A bad item is an INVALID result and a
 // failed one a JUDGE_ERROR result, naming the problem; the stream goes on.
+//
+// One stream has at most its share of the global bound (a quarter, see
+// admission.streamShare) accepted and unanswered at once. An item holds its
+// place in the global bound only while it is judged: a finished result
+// waits for the reader without it, so a stream that does not read is
+// paused, never the server.
 func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb.ScoreStreamRequest, pb.ScoreStreamResponse]) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	limit := s.admission.streamShare()
 	var (
-		sendMu  sync.Mutex
-		sendErr error
-		wg      sync.WaitGroup
-		slots   = make(chan struct{}, MaxStreamInFlight)
-		idsMu   sync.Mutex
+		// A place in inflight is taken before an item is read and given
+		// back once its result is sent (or dropped).
+		inflight = make(chan struct{}, limit)
+		// Every result holds a place in inflight, so results never waits.
+		results = make(chan *pb.ScoreResponse, limit)
 		seen    = newRecentIDs(streamIDMemory)
+		wg      sync.WaitGroup
+		sendErr error
+		sent    = make(chan struct{})
 	)
-	send := func(r *pb.ScoreResponse) {
-		sendMu.Lock()
-		defer sendMu.Unlock()
-		if sendErr == nil {
-			sendErr = stream.Send(&pb.ScoreStreamResponse{Result: r})
+	// The only sender: a reader that does not read blocks it, and nothing
+	// else.
+	go func() {
+		defer close(sent)
+		for r := range results {
+			if sendErr == nil {
+				if sendErr = stream.Send(&pb.ScoreStreamResponse{Result: r}); sendErr != nil {
+					cancel() // the client is gone: stop judging for it
+				}
+			}
+			<-inflight
 		}
+	}()
+	finish := func(err error) error {
+		if err != nil {
+			cancel()
+		}
+		wg.Wait()
+		close(results)
+		<-sent
+		if err == nil {
+			err = sendErr // the client stopped taking results
+		}
+		return err
 	}
-	defer wg.Wait()
 	for {
+		select {
+		case inflight <- struct{}{}:
+		case <-ctx.Done():
+			return finish(ctx.Err())
+		}
 		msg, err := stream.Receive()
 		if errors.Is(err, io.EOF) {
-			return nil
+			<-inflight
+			return finish(nil)
 		}
 		if err != nil {
-			return err
+			<-inflight
+			return finish(err)
 		}
-		item := msg.GetItem()
-		if item == nil {
-			send(itemError("", connect.CodeInvalidArgument, badField("item", "must be set")))
+		item, bad := streamItem(msg, seen)
+		if bad != nil {
+			results <- bad
 			continue
-		}
-		id := item.ItemId
-		if id == "" {
-			send(itemError("", connect.CodeInvalidArgument, badField("item.item_id", "must be set in a stream, so results can be matched")))
-			continue
-		}
-		idsMu.Lock()
-		dup := !seen.add(id)
-		idsMu.Unlock()
-		if dup {
-			send(itemError(id, connect.CodeInvalidArgument, badField("item.item_id", "%q was already sent on this stream", clip(id, 64))))
-			continue
-		}
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			return ctx.Err()
 		}
 		// The global bound applies to streams too; a stream waits for room
 		// (and so stops reading) instead of being refused.
 		release, err := s.admission.admit(ctx)
 		if err != nil {
-			<-slots
-			return err
+			<-inflight
+			return finish(err)
 		}
 		wg.Go(func() {
-			defer func() { <-slots }()
-			defer release()
 			resp, err := s.judgeOne(ctx, item)
+			release() // produced: the reader's pace no longer matters to the bound
 			if err != nil {
 				if ctx.Err() != nil {
-					return // the stream is gone; nothing to send to
+					<-inflight // the stream is gone; nothing to send to
+					return
 				}
-				resp = itemError(id, connect.CodeOf(err), err)
+				resp = itemError(item.ItemId, connect.CodeOf(err), err)
 			}
-			send(resp)
+			results <- resp
 		})
 	}
+}
+
+// streamItem checks what a stream item needs beyond a Score request: an
+// item, and an item_id not sent before on this stream. It returns the item,
+// or the INVALID result to send instead.
+func streamItem(msg *pb.ScoreStreamRequest, seen *recentIDs) (*pb.ScoreRequest, *pb.ScoreResponse) {
+	item := msg.GetItem()
+	if item == nil {
+		return nil, itemError("", connect.CodeInvalidArgument, badField("item", "must be set"))
+	}
+	id := item.ItemId
+	if id == "" {
+		return nil, itemError("", connect.CodeInvalidArgument, badField("item.item_id", "must be set in a stream, so results can be matched"))
+	}
+	if !seen.add(id) {
+		return nil, itemError(id, connect.CodeInvalidArgument, badField("item.item_id", "%q was already sent on this stream", clip(id, 64)))
+	}
+	return item, nil
 }
 
 // itemError is the result for an item that could not be judged. The code
