@@ -17,6 +17,19 @@ type ServeOptions struct {
 	Log           *slog.Logger
 	// CertFile and KeyFile, when both set, serve TLS (HTTP/2 by ALPN).
 	CertFile, KeyFile string
+	// Drain, when set, is called as shutdown begins, before the server
+	// stops accepting, with the time by which open streams must have ended:
+	// the grace less a margin to send their last results. Service.Drain
+	// fits; without it a stream is cut when the grace runs out.
+	Drain func(deadline time.Time)
+}
+
+// drainMargin is the part of the grace kept after streams must have ended:
+// time to send their final results and status, and the second the HTTP/2
+// server waits after its GOAWAY before it closes a connection whose
+// streams are done. Shutdown returns when the connections are closed.
+func drainMargin(grace time.Duration) time.Duration {
+	return min(grace/2, 2*time.Second)
 }
 
 // NewHTTPServer returns an http.Server speaking HTTP/1.1 and cleartext
@@ -41,8 +54,8 @@ func NewHTTPServer(h http.Handler) *http.Server {
 }
 
 // Serve runs srv on ln until ctx is done, then shuts down gracefully: it
-// stops accepting, lets in-flight judgments finish (within the grace), and
-// returns.
+// tells open streams to drain (opts.Drain), stops accepting, lets in-flight
+// judgments finish (within the grace), and returns.
 func Serve(ctx context.Context, srv *http.Server, ln net.Listener, opts ServeOptions) error {
 	if opts.ShutdownGrace == 0 {
 		opts.ShutdownGrace = 60 * time.Second
@@ -64,8 +77,12 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, opts ServeOpt
 		return err
 	case <-ctx.Done():
 	}
+	start := time.Now()
+	if opts.Drain != nil {
+		opts.Drain(start.Add(opts.ShutdownGrace - drainMargin(opts.ShutdownGrace)))
+	}
 	log.Info("shutting down; finishing in-flight judgments", "grace", opts.ShutdownGrace)
-	sctx, cancel := context.WithTimeout(context.Background(), opts.ShutdownGrace)
+	sctx, cancel := context.WithDeadline(context.Background(), start.Add(opts.ShutdownGrace))
 	defer cancel()
 	err := srv.Shutdown(sctx)
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {

@@ -28,6 +28,7 @@ type Service struct {
 	// calibrators caches each profile's active calibrator (calibration_serve.go).
 	calibrators *calibratorCache
 	admission   *admission
+	drain       drainState // shutdown of open streams (drain.go)
 }
 
 // NewService builds the service over an engine and a store.

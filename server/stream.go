@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"connectrpc.com/connect"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
@@ -65,9 +66,21 @@ func (r *recentIDs) add(id string) bool {
 // place in the global bound only while it is judged: a finished result
 // waits for the reader without it, so a stream that does not read is
 // paused, never the server.
+//
+// On shutdown (Drain) the stream stops reading, sends the results of the
+// items it accepted as they finish, and ends with Unavailable, naming the
+// items it had to give up at the drain deadline.
 func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb.ScoreStreamRequest, pb.ScoreStreamResponse]) error {
+	draining := s.drain.context()
+	if draining.Err() != nil {
+		return shuttingDown(nil)
+	}
+	// ctx ends the judgments; acceptCtx ends waiting for room to judge.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	acceptCtx, stopAccepting := context.WithCancel(ctx)
+	defer stopAccepting()
+	defer context.AfterFunc(draining, stopAccepting)()
 	limit := s.admission.streamShare()
 	var (
 		// A place in inflight is taken before an item is read and given
@@ -79,7 +92,19 @@ func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb
 		wg      sync.WaitGroup
 		sendErr error
 		sent    = make(chan struct{})
+		// stop ends the reader: the handler takes no more items.
+		stop        = make(chan struct{})
+		stopReading = sync.OnceFunc(func() { close(stop) })
+		incoming    = make(chan received)
+		unjudgedMu  sync.Mutex
+		unjudged    []string // accepted, then given up at shutdown
 	)
+	defer stopReading()
+	giveUp := func(id string) {
+		unjudgedMu.Lock()
+		unjudged = append(unjudged, id)
+		unjudgedMu.Unlock()
+	}
 	// The only sender: a reader that does not read blocks it, and nothing
 	// else.
 	go func() {
@@ -91,6 +116,28 @@ func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb
 				}
 			}
 			<-inflight
+		}
+	}()
+	// The reader takes a place before each read, so a stream at its limit
+	// is not read: HTTP/2 flow control pushes back on the client. It runs
+	// apart from the handler so that shutdown need not wait for the
+	// client's next message.
+	go func() {
+		for {
+			select {
+			case inflight <- struct{}{}:
+			case <-stop:
+				return
+			}
+			msg, err := stream.Receive()
+			select {
+			case incoming <- received{msg, err}:
+				if err != nil {
+					return
+				}
+			case <-stop:
+				return
+			}
 		}
 	}()
 	finish := func(err error) error {
@@ -105,46 +152,85 @@ func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb
 		}
 		return err
 	}
+	drain := func() error {
+		stopReading()
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		var expire <-chan time.Time
+		if d := s.drain.when(); !d.IsZero() {
+			t := time.NewTimer(time.Until(d))
+			defer t.Stop()
+			expire = t.C
+		}
+		select {
+		case <-done:
+		case <-expire:
+			cancel() // give up what is still being judged
+			<-done
+		case <-ctx.Done(): // the client left
+			<-done
+		}
+		close(results)
+		<-sent
+		return shuttingDown(unjudged)
+	}
 	for {
 		select {
-		case inflight <- struct{}{}:
+		case r := <-incoming:
+			switch {
+			case errors.Is(r.err, io.EOF):
+				<-inflight
+				return finish(nil)
+			case r.err != nil:
+				<-inflight
+				return finish(r.err)
+			case draining.Err() != nil:
+				<-inflight // read after shutdown began: not accepted
+				return drain()
+			}
+			item, bad := streamItem(r.msg, seen)
+			if bad != nil {
+				results <- bad
+				continue
+			}
+			// The global bound applies to streams too; a stream waits for
+			// room (and so stops reading) instead of being refused.
+			release, err := s.admission.admit(acceptCtx)
+			if err != nil {
+				<-inflight
+				if draining.Err() != nil && ctx.Err() == nil {
+					giveUp(item.ItemId)
+					return drain()
+				}
+				return finish(err)
+			}
+			wg.Go(func() {
+				resp, err := s.judgeOne(ctx, item)
+				release() // produced: the reader's pace no longer matters to the bound
+				if err != nil {
+					if ctx.Err() != nil {
+						if draining.Err() != nil {
+							giveUp(item.ItemId)
+						}
+						<-inflight // given up, or the stream is gone: nothing to send
+						return
+					}
+					resp = itemError(item.ItemId, connect.CodeOf(err), err)
+				}
+				results <- resp
+			})
+		case <-draining.Done():
+			return drain()
 		case <-ctx.Done():
 			return finish(ctx.Err())
 		}
-		msg, err := stream.Receive()
-		if errors.Is(err, io.EOF) {
-			<-inflight
-			return finish(nil)
-		}
-		if err != nil {
-			<-inflight
-			return finish(err)
-		}
-		item, bad := streamItem(msg, seen)
-		if bad != nil {
-			results <- bad
-			continue
-		}
-		// The global bound applies to streams too; a stream waits for room
-		// (and so stops reading) instead of being refused.
-		release, err := s.admission.admit(ctx)
-		if err != nil {
-			<-inflight
-			return finish(err)
-		}
-		wg.Go(func() {
-			resp, err := s.judgeOne(ctx, item)
-			release() // produced: the reader's pace no longer matters to the bound
-			if err != nil {
-				if ctx.Err() != nil {
-					<-inflight // the stream is gone; nothing to send to
-					return
-				}
-				resp = itemError(item.ItemId, connect.CodeOf(err), err)
-			}
-			results <- resp
-		})
 	}
+}
+
+// received is one message read from a stream, or the error that ended it.
+type received struct {
+	msg *pb.ScoreStreamRequest
+	err error
 }
 
 // streamItem checks what a stream item needs beyond a Score request: an

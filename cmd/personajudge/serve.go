@@ -117,7 +117,7 @@ func runServe(args []string) error {
 		log.Warn("no API keys configured: every caller is admitted", "addr", ln.Addr().String())
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "max_queued", *maxQueued, "db", *dbPath, "models", reg.Names(), "default_model", reg.Default(), "api_keys", len(keys))
-	return server.Serve(ctx, server.NewHTTPServer(mux), ln, server.ServeOptions{ShutdownGrace: *grace, Log: log, CertFile: *tlsCert, KeyFile: *tlsKey})
+	return server.Serve(ctx, server.NewHTTPServer(mux), ln, server.ServeOptions{ShutdownGrace: *grace, Log: log, CertFile: *tlsCert, KeyFile: *tlsKey, Drain: svc.Drain})
 }
 
 // isLoopback reports whether a listen address stays on this machine.
