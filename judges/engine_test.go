@@ -332,10 +332,10 @@ func TestEngineProfile(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{&Preference{}, Config{Models: []string{"m"}}, "preference/m/pref-v1/cyclic"},
-		{&Preference{}, Config{Models: []string{"m"}, Policy: pb.OrderPolicy_ORDER_POLICY_CYCLIC}, "preference/m/pref-v1/cyclic"},
-		{&Preference{}, Config{Models: []string{"m1", "m2"}, Policy: pb.OrderPolicy_ORDER_POLICY_SINGLE}, "preference/m1+m2/pref-v1/single"},
-		{&Preference{AllowTie: true}, Config{Models: []string{"gpt", "llama"}, Policy: pb.OrderPolicy_ORDER_POLICY_REVERSED}, "preference/gpt+llama/pref-v1/reversed"},
+		{&Preference{}, Config{Models: []string{"m"}}, "preference/m/" + PreferencePromptVersion + "/cyclic"},
+		{&Preference{}, Config{Models: []string{"m"}, Policy: pb.OrderPolicy_ORDER_POLICY_CYCLIC}, "preference/m/" + PreferencePromptVersion + "/cyclic"},
+		{&Preference{}, Config{Models: []string{"m1", "m2"}, Policy: pb.OrderPolicy_ORDER_POLICY_SINGLE}, "preference/m1+m2/" + PreferencePromptVersion + "/single"},
+		{&Preference{AllowTie: true}, Config{Models: []string{"gpt", "llama"}, Policy: pb.OrderPolicy_ORDER_POLICY_REVERSED}, "preference/gpt+llama/" + PreferencePromptVersion + "/reversed"},
 	}
 	for _, tt := range tests {
 		if got := Profile(tt.task, tt.cfg); got != tt.want {
@@ -347,7 +347,7 @@ func TestEngineProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.JudgeProfile != "preference/a+b/pref-v1/single" || len(resp.Votes) != 2 {
+	if resp.JudgeProfile != "preference/a+b/"+PreferencePromptVersion+"/single" || len(resp.Votes) != 2 {
 		t.Errorf("profile %q with %d votes", resp.JudgeProfile, len(resp.Votes))
 	}
 }
