@@ -171,6 +171,8 @@ func (s *Service) ScoreStream(ctx context.Context, stream *connect.BidiStream[pb
 			<-done
 		}
 		close(results)
+		// A client that is not reading keeps the sender waiting: such a
+		// stream ends only when the server's grace runs out and it exits.
 		<-sent
 		return shuttingDown(unjudged)
 	}
