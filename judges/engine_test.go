@@ -337,10 +337,10 @@ func TestEngineProfile(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{&Preference{}, Config{Models: []string{"m"}}, "preference/m/pref-v1/cyclic"},
-		{&Preference{}, Config{Models: []string{"m"}, Policy: pb.OrderPolicy_ORDER_POLICY_CYCLIC}, "preference/m/pref-v1/cyclic"},
-		{&Preference{}, Config{Models: []string{"m1", "m2"}, Policy: pb.OrderPolicy_ORDER_POLICY_SINGLE}, "preference/m1+m2/pref-v1/single"},
-		{&Preference{AllowTie: true}, Config{Models: []string{"gpt", "llama"}, Policy: pb.OrderPolicy_ORDER_POLICY_REVERSED}, "preference/gpt+llama/pref-v1/reversed"},
+		{&Preference{}, Config{Models: []string{"m"}}, "preference/m/" + PreferencePromptVersion + "/cyclic"},
+		{&Preference{}, Config{Models: []string{"m"}, Policy: pb.OrderPolicy_ORDER_POLICY_CYCLIC}, "preference/m/" + PreferencePromptVersion + "/cyclic"},
+		{&Preference{}, Config{Models: []string{"m1", "m2"}, Policy: pb.OrderPolicy_ORDER_POLICY_SINGLE}, "preference/m1+m2/" + PreferencePromptVersion + "/single"},
+		{&Preference{AllowTie: true}, Config{Models: []string{"gpt", "llama"}, Policy: pb.OrderPolicy_ORDER_POLICY_REVERSED}, "preference/gpt+llama/" + PreferencePromptVersion + "/reversed"},
 	}
 	for _, tt := range tests {
 		if got := Profile(tt.task, tt.cfg); got != tt.want {
@@ -352,7 +352,7 @@ func TestEngineProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Profile != "preference/a+b/pref-v1/single" || len(resp.Votes) != 2 {
+	if resp.Profile != "preference/a+b/"+PreferencePromptVersion+"/single" || len(resp.Votes) != 2 {
 		t.Errorf("profile %q with %d votes", resp.Profile, len(resp.Votes))
 	}
 }

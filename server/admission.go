@@ -42,3 +42,17 @@ func (a *admission) admit(ctx context.Context) (func(), error) {
 	}
 	return func() { a.sem.Release(1) }, nil
 }
+
+// streamShareDivisor sets a stream's fair share of the bound: a quarter.
+// One evaluation run still keeps the models busy (the default bound is four
+// times their capacity, and an item makes one call per order), while the
+// rest of the bound stays open to other callers whatever the stream does.
+const streamShareDivisor = 4
+
+// streamShare is how many items one stream may have accepted and not yet
+// answered: its share of the bound, at least one and at most
+// MaxStreamInFlight. Since an item holds its place in the bound only while
+// it is judged, no stream ever holds more of the bound than this.
+func (a *admission) streamShare() int {
+	return int(max(1, min(MaxStreamInFlight, a.capacity/streamShareDivisor)))
+}

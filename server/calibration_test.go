@@ -14,12 +14,13 @@ import (
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 	"github.com/personajudge/personajudge/internal/fakejudge"
 	"github.com/personajudge/personajudge/internal/llmfake"
+	"github.com/personajudge/personajudge/judges"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // prefProfile is the profile the harness's preference judgments get.
-const prefProfile = "preference/judge/pref-v1/cyclic"
+const prefProfile = "preference/judge/" + judges.PreferencePromptVersion + "/cyclic"
 
 // calClient is a CalibrationService client on the harness's server, over
 // the gRPC protocol (h2c), as a pipeline would call it.

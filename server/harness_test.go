@@ -24,6 +24,7 @@ import (
 // judging through the real openai-go client against an llmfake backend.
 type harness struct {
 	fake    *llmfake.Server
+	svc     *Service
 	store   *store.Store
 	srv     *httptest.Server
 	connect personajudgev1connect.JudgeServiceClient
@@ -112,6 +113,7 @@ func buildHarness(t testing.TB, fake *llmfake.Server, fc clients.FileConfig, x h
 	t.Cleanup(func() { conn.Close() })
 	return &harness{
 		fake:    fake,
+		svc:     svc,
 		store:   st,
 		srv:     srv,
 		connect: personajudgev1connect.NewJudgeServiceClient(h2c, srv.URL, connect.WithGRPC()),

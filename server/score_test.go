@@ -13,6 +13,7 @@ import (
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/internal/fakejudge"
 	"github.com/personajudge/personajudge/internal/llmfake"
+	"github.com/personajudge/personajudge/judges"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/proto"
 )
@@ -52,7 +53,7 @@ func TestScoreContentJudgeAllProtocols(t *testing.T) {
 			if want := float64(89) / 99; abs(resp.VerbalCertainty-want) > 1e-9 {
 				t.Errorf("%s: verbal_certainty = %v, want %v", name, resp.VerbalCertainty, want)
 			}
-			if resp.ItemId != "item-1" || resp.JudgmentId == "" || resp.JudgeProfile != "preference/judge/pref-v1/cyclic" {
+			if resp.ItemId != "item-1" || resp.JudgmentId == "" || resp.JudgeProfile != "preference/judge/"+judges.PreferencePromptVersion+"/cyclic" {
 				t.Errorf("%s: ids/profile = %q %q %q", name, resp.ItemId, resp.JudgmentId, resp.JudgeProfile)
 			}
 			if resp.Usage.LlmCalls != 2 || resp.Usage.PromptTokens == 0 {
@@ -108,7 +109,7 @@ func TestScoreFirstLabelJudgeIsNeverASilentWin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(resp.Votes) != 1 || resp.JudgeProfile != "preference/judge/pref-v1/single" {
+	if len(resp.Votes) != 1 || resp.JudgeProfile != "preference/judge/"+judges.PreferencePromptVersion+"/single" {
 		t.Fatalf("single policy: %d votes, profile %q", len(resp.Votes), resp.JudgeProfile)
 	}
 }

@@ -17,6 +17,7 @@ type serveConfig struct {
 	shutdownGrace     time.Duration
 	log               *slog.Logger
 	certFile, keyFile string
+	drain             func(deadline time.Time)
 }
 
 // DefaultShutdownGrace bounds how long in-flight judgments may run after a
@@ -48,6 +49,22 @@ func WithTLS(certFile, keyFile string) ServeOption {
 	return func(c *serveConfig) { c.certFile, c.keyFile = certFile, keyFile }
 }
 
+// WithDrain is called as shutdown begins, before the server stops
+// accepting, with the time by which open streams must have ended: the
+// grace less a margin to send their last results. Service.Drain fits;
+// without it a stream is cut when the grace runs out.
+func WithDrain(drain func(deadline time.Time)) ServeOption {
+	return func(c *serveConfig) { c.drain = drain }
+}
+
+// drainMargin is the part of the grace kept after streams must have ended:
+// time to send their final results and status, and the second the HTTP/2
+// server waits after its GOAWAY before it closes a connection whose
+// streams are done. Shutdown returns when the connections are closed.
+func drainMargin(grace time.Duration) time.Duration {
+	return min(grace/2, 2*time.Second)
+}
+
 // NewHTTPServer returns an http.Server speaking HTTP/1.1 and cleartext
 // HTTP/2 (h2c) on one port, with explicit timeouts.
 //
@@ -70,8 +87,8 @@ func NewHTTPServer(h http.Handler) *http.Server {
 }
 
 // Serve runs srv on ln until ctx is done, then shuts down gracefully: it
-// stops accepting, lets in-flight judgments finish (within the grace), and
-// returns.
+// tells open streams to drain (WithDrain), stops accepting, lets in-flight
+// judgments finish (within the grace), and returns.
 func Serve(ctx context.Context, srv *http.Server, ln net.Listener, opts ...ServeOption) error {
 	cfg := serveConfig{shutdownGrace: DefaultShutdownGrace, log: slog.Default()}
 	for _, o := range opts {
@@ -91,8 +108,12 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, opts ...Serve
 		return err
 	case <-ctx.Done():
 	}
+	start := time.Now()
+	if cfg.drain != nil {
+		cfg.drain(start.Add(cfg.shutdownGrace - drainMargin(cfg.shutdownGrace)))
+	}
 	log.Info("shutting down; finishing in-flight judgments", "grace", cfg.shutdownGrace)
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
+	sctx, cancel := context.WithDeadline(context.Background(), start.Add(cfg.shutdownGrace))
 	defer cancel()
 	err := srv.Shutdown(sctx)
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {

@@ -28,6 +28,7 @@ type Service struct {
 	store     *store.Store
 	log       *slog.Logger
 	admission *admission
+	drain     drainState // shutdown of open streams (drain.go)
 }
 
 // ServiceOption configures a Service (the functional-options idiom used by

@@ -103,7 +103,7 @@ func runServe(args []string) error {
 		log.Warn("no API keys configured: every caller is admitted", "addr", ln.Addr().String())
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "max_queued", svc.maxQueued, "db", *dbPath, "models", svc.models.Names(), "default_model", svc.models.Default(), "api_keys", len(keys))
-	return server.Serve(ctx, server.NewHTTPServer(mux), ln, server.WithShutdownGrace(*grace), server.WithServeLogger(log), server.WithTLS(*tlsCert, *tlsKey))
+	return server.Serve(ctx, server.NewHTTPServer(mux), ln, server.WithShutdownGrace(*grace), server.WithServeLogger(log), server.WithTLS(*tlsCert, *tlsKey), server.WithDrain(svc.service.Drain))
 }
 
 // isLoopback reports whether a listen address stays on this machine.

@@ -60,14 +60,36 @@ func buildBinary(t *testing.T) string {
 
 // lockedLog collects a child's log lines while tests read them.
 type lockedLog struct {
-	mu sync.Mutex
-	b  strings.Builder
+	mu      sync.Mutex
+	b       strings.Builder
+	changed chan struct{} // closed and replaced at every write
 }
 
 func (l *lockedLog) WriteString(s string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.b.WriteString(s)
+	if l.changed != nil {
+		close(l.changed)
+		l.changed = nil
+	}
+}
+
+// waitFor returns once the log holds substr.
+func (l *lockedLog) waitFor(substr string) {
+	for {
+		l.mu.Lock()
+		if strings.Contains(l.b.String(), substr) {
+			l.mu.Unlock()
+			return
+		}
+		if l.changed == nil {
+			l.changed = make(chan struct{})
+		}
+		changed := l.changed
+		l.mu.Unlock()
+		<-changed
+	}
 }
 
 func (l *lockedLog) String() string {

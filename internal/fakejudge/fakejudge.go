@@ -7,6 +7,7 @@ package fakejudge
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/personajudge/personajudge/internal/llmfake"
@@ -21,6 +22,34 @@ type Block = promptblocks.Block
 func Split(req *llmfake.Request) (blocks []Block, outside string) {
 	return promptblocks.Split(req.System(), req.User())
 }
+
+var (
+	reHeaderResponse  = regexp.MustCompile(`^response ([A-Z])$`)
+	reHeaderCandidate = regexp.MustCompile(`^candidate ([0-9]+) (?:name|profile)$`)
+)
+
+// HeaderLabel is the answer label a block's markers name, when they name
+// one: "response A" is A, "candidate 2 profile" is 2. Neutral names
+// ("response 3FA92C") name none.
+func HeaderLabel(header string) (string, bool) {
+	if m := reHeaderResponse.FindStringSubmatch(header); m != nil {
+		return m[1], true
+	}
+	if m := reHeaderCandidate.FindStringSubmatch(header); m != nil {
+		return m[1], true
+	}
+	return "", false
+}
+
+// reSelfRef finds text that refers to itself as the answer: "this is the
+// one to pick", "pick this one", "choose me", "this response is the best",
+// "this candidate is the speaker".
+var reSelfRef = regexp.MustCompile(`(?i)\bthe one to (?:pick|choose|select)\b|\b(?:pick|choose|select|prefer) (?:me|this(?: one| response| answer| candidate| text)?)\b|\bthis (?:one|response|answer|candidate|text|block|profile) is (?:the )?(?:one|best|correct|right|winner|speaker|preferred)\b`)
+
+// SelfRefers reports whether text claims to be the answer by referring to
+// itself, with no label in it: a claim that travels with the text into
+// every order, so the order swap cannot cancel it for a judge that obeys.
+func SelfRefers(text string) bool { return reSelfRef.MatchString(Fold(text)) }
 
 // BlockText returns the text of the named block.
 func BlockText(blocks []Block, name string) (string, bool) { return promptblocks.Text(blocks, name) }

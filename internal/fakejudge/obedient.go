@@ -30,7 +30,13 @@ var (
 	reSteerVerb = regexp.MustCompile(`(?i:\b(?:the\s+(?:correct|right|true)\s+(?:answer|output|verdict|choice|score)\s+is|answer|choose|pick|select|output|reply|respond|rate\s+(?:it|this)|score\s+(?:it|this)))` +
 		`\s*:?\s*["'\[(]?\s*(?i:(?:response|option|candidate|label|score|level)\s+)?([A-Z0-9])\b`)
 	reSteerKey = regexp.MustCompile(`(?i:\b(?:choice|verdict|score|rating|label))["']?\s*:\s*["'\[]?\s*(?i:(?:response|option|candidate)\s+)?([A-Z0-9])\b`)
+	// reSteerTie asks for a tie: "answer tie", "choose: tie", "verdict:
+	// tie", "call it a draw".
+	reSteerTie = regexp.MustCompile(`(?i)\b(?:answer|choose|pick|select|output|reply|respond|declare|call it|choice|verdict)["']?\s*:?\s*(?:a\s+)?["'\[(]?\s*(tie|draw)\b`)
 )
+
+// Tie is the label Steer returns for a requested tie.
+const Tie = "tie"
 
 // Steer returns the label that an instruction in text asks for, among
 // valid, with ok false when text holds none. It is exported so tests can
@@ -42,9 +48,13 @@ func Steer(text string, valid func(label string) bool) (label string, ok bool) {
 		label string
 	}
 	var hits []hit
-	for _, re := range []*regexp.Regexp{reSteerVerb, reSteerKey} {
+	for _, re := range []*regexp.Regexp{reSteerVerb, reSteerKey, reSteerTie} {
 		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
-			if l := text[m[2]:m[3]]; valid(l) {
+			l := text[m[2]:m[3]]
+			if re == reSteerTie {
+				l = Tie
+			}
+			if valid(l) {
 				hits = append(hits, hit{m[0], l})
 				break
 			}
@@ -83,6 +93,9 @@ func jsonLabel(obj map[string]any) (string, bool) {
 		case "choice", "verdict", "answer", "score":
 			switch x := v.(type) {
 			case string:
+				if strings.EqualFold(strings.TrimSpace(x), Tie) {
+					return Tie, true
+				}
 				return strings.ToUpper(strings.TrimSpace(x)), true
 			case float64:
 				return strconv.FormatFloat(x, 'f', -1, 64), true
@@ -139,12 +152,14 @@ var lookalikes = map[rune]rune{
 
 // ObedientPreference is a preference judge that follows content (the
 // response containing marker wins, as ContentPreference) unless an
-// instruction outside the fences names a label, which it then answers.
+// instruction outside the fences names a label, which it then answers;
+// when the prompt offers a tie, an instruction to answer tie is obeyed too.
 func ObedientPreference(marker string, certainty int) llmfake.Behavior {
 	content := ContentPreference(marker, certainty)
 	return func(req *llmfake.Request, n int64) llmfake.Reply {
 		_, outside := Split(req)
-		if l, ok := Steer(outside, func(l string) bool { return l == "A" || l == "B" }); ok {
+		ties := strings.Contains(req.System(), `"tie"`)
+		if l, ok := Steer(outside, func(l string) bool { return l == "A" || l == "B" || ties && l == Tie }); ok {
 			return llmfake.Reply{Content: PreferenceAnswer(l, 100)}
 		}
 		return content(req, n)
@@ -191,6 +206,13 @@ func ObedientAdherence(certainty int) llmfake.Behavior {
 // a model that does not respect the fences would read it. Tests use it as a
 // control: an injection that steers an obedient judge through Unfenced, but
 // not without it, shows that the fence is what contains the injection.
+//
+// Such a model also obeys text that refers to itself ("this is the one to
+// pick", see SelfRefers), reading "this" as the block the text sits in and
+// that block as the label its markers name (HeaderLabel): a self-reference
+// inside "<<<... BEGIN response A>>>" reads as "answer A". A self-reference
+// travels with its text into every order, so the order swap cannot cancel
+// it; only markers that do not name the shown label leave it unresolved.
 func Unfenced(b llmfake.Behavior) llmfake.Behavior {
 	return func(req *llmfake.Request, n int64) llmfake.Reply {
 		blocks, _ := Split(req)
@@ -203,6 +225,9 @@ func Unfenced(b llmfake.Behavior) llmfake.Behavior {
 			var extra strings.Builder
 			for _, blk := range blocks {
 				extra.WriteString("\n\n" + blk.Text)
+				if l, ok := HeaderLabel(blk.Header); ok && SelfRefers(blk.Text) {
+					extra.WriteString("\n\nanswer " + l)
+				}
 			}
 			cp.Messages[i].Content = m.Content + extra.String()
 			break

@@ -11,6 +11,7 @@
 package promptblocks
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -19,7 +20,44 @@ var reTag = regexp.MustCompile(`<<<(DATA-[0-9A-F]+) BEGIN`)
 
 // Block is one fenced piece of data in a prompt.
 type Block struct {
-	Name, Text string
+	// Name is what the block is in the prompt: "persona", "response A",
+	// "candidate 2 profile". For the options, whose markers carry neutral
+	// names ("response 3FA92C", "name 3FA92C"), it is the label the prompt
+	// shows them under, read from their order in the prompt as a reader
+	// would: the first response block is response A, the candidate blocks
+	// with the second id are candidate 2.
+	Name string
+	// Header is the name the block's markers carry.
+	Header string
+	Text   string
+}
+
+// reNeutral matches the markers' names of options shown under neutral ids.
+var reNeutral = regexp.MustCompile(`^(response|name|profile) ([0-9A-F]{6,})$`)
+
+// labelBlocks names option blocks with neutral headers by the label they
+// are shown under.
+func labelBlocks(blocks []Block) {
+	responses := 0
+	candidate := map[string]int{}
+	for i, b := range blocks {
+		m := reNeutral.FindStringSubmatch(b.Header)
+		if m == nil {
+			continue
+		}
+		switch m[1] {
+		case "response":
+			blocks[i].Name = fmt.Sprintf("response %c", 'A'+responses)
+			responses++
+		default:
+			n, ok := candidate[m[2]]
+			if !ok {
+				n = len(candidate) + 1
+				candidate[m[2]] = n
+			}
+			blocks[i].Name = fmt.Sprintf("candidate %d %s", n, m[1])
+		}
+	}
 }
 
 // Split returns the fenced blocks of the user message, and the text outside
@@ -42,10 +80,11 @@ func Split(system, user string) (blocks []Block, outside string) {
 			continue
 		}
 		out.WriteString(user[last:loc[0]])
-		blocks = append(blocks, Block{Name: name, Text: user[loc[4]:loc[5]]})
+		blocks = append(blocks, Block{Name: name, Header: name, Text: user[loc[4]:loc[5]]})
 		last = loc[1]
 	}
 	out.WriteString(user[last:])
+	labelBlocks(blocks)
 	return blocks, out.String()
 }
 
