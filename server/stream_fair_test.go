@@ -96,7 +96,7 @@ func silentStream(t *testing.T, h *harness, s, n int) {
 		MaxReceiveBufferPerStream: 1 << 10,
 	}}}
 	client := personajudgev1connect.NewJudgeServiceClient(small, h.srv.URL, connect.WithGRPC())
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(cancel) // runs before the harness closes: the handler ends
 	stream, err := client.ScoreStream(ctx)
 	if err != nil {

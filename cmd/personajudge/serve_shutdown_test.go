@@ -40,7 +40,7 @@ func TestServeStreamGracefulShutdown(t *testing.T) {
 	cmd, url, logs := startServe(t, bin, fake, "--shutdown-grace", "3s")
 
 	client := personajudgev1connect.NewJudgeServiceClient(h2cClient(url), url, connect.WithGRPC())
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	stream, err := client.ScoreStream(ctx)
 	if err != nil {
