@@ -282,6 +282,7 @@ func TestRoleBadInput(t *testing.T) {
 		{"no candidates", func(r *pb.ScoreRequest) { role(r).Candidates = nil }, f + "candidates"},
 		{"eleven candidates", func(r *pb.ScoreRequest) { role(r).Candidates = role(roleItem(11, 0)).Candidates }, f + "candidates"},
 		{"duplicate name ignoring case and spaces", func(r *pb.ScoreRequest) { role(r).Candidates[2].Name = "  person a " }, f + "candidates[2].name"},
+		{"duplicate name in look-alike letters", func(r *pb.ScoreRequest) { role(r).Candidates[2].Name = "Pеrson\u200b A" }, f + "candidates[2].name"},
 		{"empty name", func(r *pb.ScoreRequest) { role(r).Candidates[1].Name = " " }, f + "candidates[1].name"},
 		{"multi-line name", func(r *pb.ScoreRequest) { role(r).Candidates[1].Name = "Person\nB" }, f + "candidates[1].name"},
 		{"name too long", func(r *pb.ScoreRequest) { role(r).Candidates[0].Name = strings.Repeat("n", MaxCandidateNameBytes+1) }, f + "candidates[0].name"},

@@ -63,9 +63,12 @@ func validateRoleIdentification(t *pb.RoleIdentificationTask) *fieldError {
 		if strings.ContainsAny(c.Name, "\r\n") {
 			return badField(at+"name", "must be a single line")
 		}
-		key := strings.ToLower(strings.TrimSpace(c.Name))
+		// Compared as the leak checks read names (folded: case, look-alike
+		// letters, invisible characters, wrapping brackets), so two
+		// candidates the judge could not tell apart are refused.
+		key := nameCore(c.Name)
 		if j, dup := seen[key]; dup {
-			return badField(at+"name", "%q duplicates candidates[%d].name (names are compared ignoring case)", clip(c.Name, 64), j)
+			return badField(at+"name", "%q duplicates candidates[%d].name (names are compared ignoring case, look-alike letters, invisible characters and brackets)", clip(c.Name, 64), j)
 		}
 		seen[key] = i
 		if err := checkText(at+"profile", c.Profile, MaxRoleProfileBytes, true); err != nil {
