@@ -18,6 +18,10 @@ const (
 	DefaultInFlight = 128
 	// DefaultOutcomesBatch is the labels sent per RecordOutcomes call.
 	DefaultOutcomesBatch = 500
+	// DefaultStopAfterErrors is how many JUDGE_ERROR results in a row end a
+	// run: enough that a burst of backend faults does not, few enough that
+	// an unreachable backend costs seconds, not thousands of error lines.
+	DefaultStopAfterErrors = 20
 	// DefaultSyncEvery bounds what a crash can lose to about a second of
 	// results, which a resumed run judges again from the cache.
 	DefaultSyncEvery = time.Second
@@ -54,6 +58,10 @@ type Config struct {
 	// with an admin key when it has keys.
 	RecordOutcomes bool
 	OutcomesBatch  int
+	// StopAfterErrors ends the run after that many JUDGE_ERROR results in
+	// a row, with the last one's reason (0: DefaultStopAfterErrors;
+	// negative: never). Run again with RetryErrors to judge them again.
+	StopAfterErrors int
 	// SyncEvery is how often results are flushed and fsynced to Results
 	// (0: DefaultSyncEvery).
 	SyncEvery time.Duration
@@ -87,6 +95,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.OutcomesBatch <= 0 {
 		c.OutcomesBatch = DefaultOutcomesBatch
+	}
+	if c.StopAfterErrors == 0 {
+		c.StopAfterErrors = DefaultStopAfterErrors
 	}
 	if c.SyncEvery <= 0 {
 		c.SyncEvery = DefaultSyncEvery

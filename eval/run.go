@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -60,7 +61,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 	}
 	s.print(cfg.Report)
-	if runErr != nil {
+	switch {
+	case errors.Is(runErr, ErrTooManyErrors):
+		return s, fmt.Errorf("%w; %d of %d items judged this run; fix what the reason names, then run the same command with --retry-errors", runErr, s.Judged, todo)
+	case runErr != nil:
 		return s, fmt.Errorf("%w; %d of %d items judged this run; run the same command again to resume", runErr, s.Judged, todo)
 	}
 	return s, nil

@@ -27,6 +27,9 @@ type stubJudge struct {
 	personajudgev1connect.UnimplementedJudgeServiceHandler
 	// failAfter, when positive, breaks the stream after that many answers.
 	failAfter int
+	// judgeErrors answers every item with JUDGE_ERROR, as a service whose
+	// backend is down does.
+	judgeErrors bool
 
 	mu       sync.Mutex
 	seen     map[string]int // item_id -> times received
@@ -52,10 +55,15 @@ func (j *stubJudge) ScoreStream(_ context.Context, s *connect.BidiStream[pb.Scor
 		j.seen[item.ItemId]++
 		j.orders[item.GetJudge().GetOrderPolicy()]++
 		j.mu.Unlock()
-		err = s.Send(&pb.ScoreStreamResponse{Result: &pb.ScoreResponse{
+		result := &pb.ScoreResponse{
 			ItemId: item.ItemId, JudgmentId: "j-" + item.ItemId, Status: pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT,
 			Verdict: &pb.Verdict{Choice: proto.Int32(1)}, PositionConsistency: 1, Usage: &pb.Usage{LlmCalls: 2},
-		}})
+		}
+		if j.judgeErrors {
+			result = &pb.ScoreResponse{ItemId: item.ItemId, Status: pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR,
+				Reason: "unavailable: no judge model could be reached; retry later"}
+		}
+		err = s.Send(&pb.ScoreStreamResponse{Result: result})
 		if err != nil {
 			return err
 		}
@@ -248,5 +256,27 @@ func TestRunNeedsItsInputs(t *testing.T) {
 	cfg.HTTPClient = nil
 	if _, err := Run(t.Context(), cfg); err == nil || !strings.Contains(err.Error(), "HTTPClient") {
 		t.Fatalf("err %v, want one naming HTTPClient", err)
+	}
+}
+
+// Against a service whose every answer is a judge error, the run stops
+// after StopAfterErrors of them in a row, says why, and writes no more.
+func TestRunStopsOnConsecutiveJudgeErrors(t *testing.T) {
+	t.Parallel()
+	j := &stubJudge{judgeErrors: true}
+	cfg := startStub(t, j)
+	cfg.StopAfterErrors = 2
+	cfg.InFlight = 1
+	var report bytes.Buffer
+	cfg.Report = &report
+	s, err := Run(t.Context(), cfg)
+	if !errors.Is(err, ErrTooManyErrors) || !strings.Contains(err.Error(), "no judge model could be reached") || !strings.Contains(err.Error(), "--retry-errors") {
+		t.Fatalf("err = %v, want ErrTooManyErrors with the reason and the way on", err)
+	}
+	if s.Judged != 2 {
+		t.Fatalf("%d items judged, want the run to stop at the second error", s.Judged)
+	}
+	if !strings.Contains(report.String(), "2  unavailable: no judge model could be reached") {
+		t.Fatalf("the summary does not list the failure reason:\n%s", report.String())
 	}
 }

@@ -70,7 +70,7 @@ func streamItems(parent context.Context, cfg *Config, done map[string]bool, w *r
 			}
 		}
 	})
-	recvErr := receiveResults(stream, &mu, pending, slots, w, s, prog)
+	recvErr := receiveResults(stream, cfg.StopAfterErrors, &mu, pending, slots, w, s, prog)
 	if recvErr != nil {
 		cancel()
 	}
@@ -93,8 +93,9 @@ func streamItems(parent context.Context, cfg *Config, done map[string]bool, w *r
 
 // receiveResults writes each result the stream returns, freeing its slot.
 // Results may come in any order; pending matches them to their labels.
-func receiveResults(stream *connect.BidiStreamForClientSimple[pb.ScoreStreamRequest, pb.ScoreStreamResponse], mu *sync.Mutex,
+func receiveResults(stream *connect.BidiStreamForClientSimple[pb.ScoreStreamRequest, pb.ScoreStreamResponse], stopAfter int, mu *sync.Mutex,
 	pending map[string]*pb.Label, slots chan struct{}, w *resultWriter, s *Summary, prog *progress) error {
+	inARow := 0 // JUDGE_ERROR results since the last other result
 	for {
 		msg, err := stream.Receive()
 		if errors.Is(err, io.EOF) {
@@ -127,8 +128,20 @@ func receiveResults(stream *connect.BidiStreamForClientSimple[pb.ScoreStreamRequ
 		}
 		s.add(r, label, true)
 		prog.add()
+		if r.Status != pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR {
+			inARow = 0
+			continue
+		}
+		if inARow++; stopAfter > 0 && inARow >= stopAfter {
+			return fmt.Errorf("%w: %d in a row, the last: %s", ErrTooManyErrors, inARow, failureReason(r.Reason))
+		}
 	}
 }
+
+// ErrTooManyErrors ends a run whose results are all judge errors: the
+// backend is down or misconfigured, and going on would only write more
+// error lines.
+var ErrTooManyErrors = errors.New("stopped early after consecutive judge errors")
 
 // overrideJudge applies Config.OrderPolicy and Config.Cache to an item. It
 // replaces the item's judge config with a changed copy, never changing the

@@ -3,6 +3,7 @@ package eval
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,6 +44,12 @@ type Summary struct {
 	Wall                           time.Duration
 	SimulatorCalls                 int64 // from Config.SimulatorCalls; -1 without it
 
+	// confusion counts (verdict, label) categories of labelled choice
+	// verdicts, for kappa; reasons counts the reasons of JUDGE_ERROR and
+	// INVALID results.
+	confusion map[[2]int]int
+	reasons   map[string]int
+
 	collectOutcomes bool
 	// With RecordOutcomes: the labels to record (labelled VERDICT results
 	// with a judgment_id, earlier runs' and this one's), and why they were
@@ -55,6 +62,8 @@ func newSummary(cfg *Config) *Summary {
 	return &Summary{
 		ResultsFile:     cfg.Results,
 		ByStatus:        map[pb.JudgmentStatus]int{},
+		confusion:       map[[2]int]int{},
+		reasons:         map[string]int{},
 		SimulatorCalls:  -1,
 		collectOutcomes: cfg.RecordOutcomes,
 	}
@@ -68,10 +77,18 @@ func (s *Summary) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
 	// what it means to calibrators fitted on the same labels.
 	correct := judges.VerdictCorrect(r.Verdict, label)
 	verdict := r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
+	if r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR || r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_INVALID {
+		s.reasons[failureReason(r.Reason)]++
+	}
 	if label != nil {
 		s.Labelled++
 		if verdict {
 			s.LabelledVerdicts++
+			vc, vok := category(r.Verdict.GetTie(), r.Verdict.Choice)
+			lc, lok := category(label.GetTie(), label.Choice)
+			if vok && lok {
+				s.confusion[[2]int{vc, lc}]++
+			}
 			if correct {
 				s.Correct++
 			}
@@ -146,6 +163,12 @@ func (s *Summary) print(w io.Writer) {
 	fmt.Fprintf(w, "  consistency     mean %s; every order agrees in %s of %d judged items\n", mean, pct(s.Consistent, s.Voted), s.Voted)
 	fmt.Fprintf(w, "  high certainty  %d results, coverage %s; accuracy %s on %d labelled (%d results carry a calibrated probability)\n",
 		s.HighCertainty, ratio(s.HighCertainty, s.Results), ratio(s.HighCorrect, s.HighLabelled), s.HighLabelled, s.Calibrated)
+	if top := s.topReasons(5); len(top) > 0 {
+		fmt.Fprintf(w, "  failures        most frequent reasons of JUDGE_ERROR and INVALID results:\n")
+		for _, r := range top {
+			fmt.Fprintf(w, "    %6d  %s\n", r.n, r.reason)
+		}
+	}
 	fmt.Fprintf(w, "this run: %d judged, %d skipped (already in --out)", s.Judged, s.Skipped)
 	if s.Retried > 0 {
 		fmt.Fprintf(w, ", %d judge errors judged again", s.Retried)
@@ -171,4 +194,41 @@ func (s *Summary) print(w io.Writer) {
 	if s.SimulatorCalls >= 0 {
 		fmt.Fprintf(w, "  simulator       %d HTTP requests received\n", s.SimulatorCalls)
 	}
+}
+
+// failureReason is the reason a failure is counted under: the first clause
+// of the result's reason (per-order details after it vary item by item),
+// clipped.
+func failureReason(reason string) string {
+	if reason == "" {
+		return "(no reason given)"
+	}
+	if i := strings.Index(reason, "; "); i > 0 {
+		reason = reason[:i]
+	}
+	if len(reason) > 200 {
+		reason = reason[:200] + "..."
+	}
+	return reason
+}
+
+type reasonCount struct {
+	reason string
+	n      int
+}
+
+// topReasons returns the k most frequent failure reasons, most frequent
+// first (ties by reason, so the report is repeatable).
+func (s *Summary) topReasons(k int) []reasonCount {
+	out := make([]reasonCount, 0, len(s.reasons))
+	for r, n := range s.reasons {
+		out = append(out, reasonCount{r, n})
+	}
+	slices.SortFunc(out, func(a, b reasonCount) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(a.reason, b.reason)
+	})
+	return out[:min(k, len(out))]
 }

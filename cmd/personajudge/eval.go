@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -27,8 +28,25 @@ func runEval(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	_, err = evalRun(ctx, o)
-	return err
+	s, err := evalRun(ctx, o)
+	if err != nil || len(o.gates) == 0 {
+		return err
+	}
+	return checkGates(o, s)
+}
+
+// checkGates names every --fail-on rule the run breached; any breach fails
+// the command (exit 1), so a CI job can gate on an evaluation.
+func checkGates(o evalOptions, s *eval.Summary) error {
+	breaches := s.Breaches(o.gates)
+	for _, b := range breaches {
+		fmt.Fprintln(o.stderr, "eval: --fail-on breached:", b)
+	}
+	if len(breaches) > 0 {
+		return fmt.Errorf("%d of %d --fail-on rules breached", len(breaches), len(o.gates))
+	}
+	fmt.Fprintf(o.stdout, "eval: all %d --fail-on rules hold\n", len(o.gates))
+	return nil
 }
 
 // evalRun runs the evaluation o describes, against --addr or a service

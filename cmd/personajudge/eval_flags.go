@@ -21,8 +21,10 @@ type evalOptions struct {
 	addr      string
 	local     bool
 	localOpts localOptions
-	stdout    io.Writer
-	stderr    io.Writer
+	// gates are the --fail-on rules checked against the summary.
+	gates  []eval.Gate
+	stdout io.Writer
+	stderr io.Writer
 }
 
 func parseEvalFlags(args []string) (evalOptions, error) {
@@ -50,6 +52,8 @@ func parseEvalFlags(args []string) (evalOptions, error) {
 	progress := fs.String("progress", "auto", "progress display: auto (a bar on a terminal, lines otherwise), bar, lines or off")
 	fs.DurationVar(&o.cfg.ProgressEvery, "progress-every", 10*time.Second, "interval of plain progress lines")
 	fs.DurationVar(&o.cfg.SyncEvery, "sync-every", eval.DefaultSyncEvery, "how often results are flushed and fsynced to --out")
+	failOn := fs.String("fail-on", "", "comma-separated rules that fail the run (exit 1) when they hold, e.g. 'judge_error_rate>0.02,accuracy<0.8'; metrics: "+strings.Join(eval.MetricNames(), ", "))
+	stopAfter := fs.Int("stop-after-errors", eval.DefaultStopAfterErrors, "stop the run after this many JUDGE_ERROR results in a row (an unreachable backend, say); 0: never")
 	simConfig := addSimFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -70,6 +74,19 @@ func parseEvalFlags(args []string) (evalOptions, error) {
 		return o, errors.New("--record-outcomes with --local needs --db: the temporary database, labels included, is removed when eval ends")
 	}
 	var err error
+	if *failOn != "" {
+		if o.gates, err = eval.ParseGates(*failOn); err != nil {
+			return o, fmt.Errorf("--fail-on: %w", err)
+		}
+	}
+	switch {
+	case *stopAfter < 0:
+		return o, errors.New("--stop-after-errors must be 0 (never) or more")
+	case *stopAfter == 0:
+		o.cfg.StopAfterErrors = -1
+	default:
+		o.cfg.StopAfterErrors = *stopAfter
+	}
 	if o.cfg.OrderPolicy, err = enumFlag[pb.OrderPolicy]("order-policy", *order, "ORDER_POLICY_", pb.OrderPolicy_value); err != nil {
 		return o, err
 	}

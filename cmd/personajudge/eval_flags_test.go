@@ -33,6 +33,19 @@ func TestEvalFlags(t *testing.T) {
 		{"--db needs --local", []string{"--db", "x.db", "--in", "i", "--out", "o"}, "--db", nil},
 		{"bad simulator config", []string{"--local", "--in", "i", "--out", "o", "--accuracy", "2"}, "accuracy must be within", nil},
 		{"bad progress", []string{"--in", "i", "--out", "o", "--progress", "fancy"}, "--progress", nil},
+		{"fail-on rules", []string{"--in", "i", "--out", "o", "--fail-on", "judge_error_rate>0.02,accuracy<0.8"}, "", func(t *testing.T, o evalOptions) {
+			if len(o.gates) != 2 || o.gates[1].String() != "accuracy<0.8" {
+				t.Errorf("gates %v", o.gates)
+			}
+		}},
+		{"fail-on unknown metric", []string{"--in", "i", "--out", "o", "--fail-on", "acuracy<0.8"}, `--fail-on: rule "acuracy<0.8": unknown metric`, nil},
+		{"fail-on malformed threshold", []string{"--in", "i", "--out", "o", "--fail-on", "accuracy<0.8x"}, `threshold "0.8x" is not a number`, nil},
+		{"stop-after-errors 0 is never", []string{"--in", "i", "--out", "o", "--stop-after-errors", "0"}, "", func(t *testing.T, o evalOptions) {
+			if o.cfg.StopAfterErrors >= 0 {
+				t.Errorf("StopAfterErrors %d, want negative (never)", o.cfg.StopAfterErrors)
+			}
+		}},
+		{"stop-after-errors negative", []string{"--in", "i", "--out", "o", "--stop-after-errors", "-1"}, "--stop-after-errors", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -323,3 +323,39 @@ func TestEvalOrderPolicyOverride(t *testing.T) {
 		t.Fatalf("verdict accuracy single %.3f, swapped %.3f: swapping should help under position bias", accS, accW)
 	}
 }
+
+// --fail-on gates a run: a rule that holds fails the command and is named;
+// rules that do not hold let it pass.
+func TestEvalFailOn(t *testing.T) {
+	t.Parallel()
+	in := writeDataset(t, 40)
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		rules   string
+		wantErr string
+	}{
+		{"coverage<0.99", "1 of 1 --fail-on rules breached"},
+		{"judge_error_rate>0.5,accuracy<0.01", ""},
+	} {
+		o, err := parseEvalFlags([]string{"--progress", "off", "--local", "--in", in, "--out", filepath.Join(dir, strings.NewReplacer("<", "lt", ">", "gt", ",", "_").Replace(tt.rules)+".jsonl"), "--fail-on", tt.rules})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		o.stdout, o.stderr, o.localOpts.log = &out, &errOut, io.Discard
+		s, err := evalRun(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = checkGates(o, s)
+		if tt.wantErr == "" {
+			if err != nil || !strings.Contains(out.String(), "all 2 --fail-on rules hold") {
+				t.Fatalf("%s: err %v, output %q", tt.rules, err, out.String())
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(errOut.String(), "--fail-on breached: coverage<0.99: coverage is") {
+			t.Fatalf("%s: err %v, stderr %q", tt.rules, err, errOut.String())
+		}
+	}
+}
