@@ -28,11 +28,41 @@ func runEval(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := evalRun(ctx, o)
-	if err != nil || len(o.gates) == 0 {
-		return err
+	s, runErr := evalRun(ctx, o)
+	if s == nil {
+		return runErr
 	}
-	return checkGates(o, s)
+	err = writeReports(o, s, runErr)
+	if runErr != nil {
+		return runErr
+	}
+	if len(o.gates) > 0 {
+		if gerr := checkGates(o, s); gerr != nil {
+			return gerr
+		}
+	}
+	return err
+}
+
+// writeReports writes --summary-json and --junit, also for a run that did
+// not complete (the reports then say so).
+func writeReports(o evalOptions, s *eval.Summary, runErr error) error {
+	for _, r := range []struct {
+		path  string
+		write func([]eval.Gate, error) ([]byte, error)
+	}{{o.summaryJSON, s.JSON}, {o.junit, s.JUnit}} {
+		if r.path == "" {
+			continue
+		}
+		b, err := r.write(o.gates, runErr)
+		if err == nil {
+			err = os.WriteFile(r.path, b, 0o644)
+		}
+		if err != nil {
+			return fmt.Errorf("report %s: %w", r.path, err)
+		}
+	}
+	return nil
 }
 
 // checkGates names every --fail-on rule the run breached; any breach fails

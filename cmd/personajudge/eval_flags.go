@@ -22,9 +22,11 @@ type evalOptions struct {
 	local     bool
 	localOpts localOptions
 	// gates are the --fail-on rules checked against the summary.
-	gates  []eval.Gate
-	stdout io.Writer
-	stderr io.Writer
+	gates []eval.Gate
+	// summaryJSON and junit name the machine-readable reports to write.
+	summaryJSON, junit string
+	stdout             io.Writer
+	stderr             io.Writer
 }
 
 func parseEvalFlags(args []string) (evalOptions, error) {
@@ -53,6 +55,8 @@ func parseEvalFlags(args []string) (evalOptions, error) {
 	fs.DurationVar(&o.cfg.ProgressEvery, "progress-every", 10*time.Second, "interval of plain progress lines")
 	fs.DurationVar(&o.cfg.SyncEvery, "sync-every", eval.DefaultSyncEvery, "how often results are flushed and fsynced to --out")
 	failOn := fs.String("fail-on", "", "comma-separated rules that fail the run (exit 1) when they hold, e.g. 'judge_error_rate>0.02,accuracy<0.8'; metrics: "+strings.Join(eval.MetricNames(), ", "))
+	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the summary, every metric with its n, the failure reasons and the --fail-on results as JSON to this file")
+	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to this file: the run and each --fail-on rule as a test case")
 	stopAfter := fs.Int("stop-after-errors", eval.DefaultStopAfterErrors, "stop the run after this many JUDGE_ERROR results in a row (an unreachable backend, say); 0: never")
 	simConfig := addSimFlags(fs)
 	if err := fs.Parse(args); err != nil {

@@ -347,6 +347,16 @@ func TestEvalFailOn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		o.summaryJSON, o.junit = filepath.Join(dir, "summary.json"), filepath.Join(dir, "junit.xml")
+		if err := writeReports(o, s, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{o.summaryJSON, o.junit} {
+			metric := strings.FieldsFunc(tt.rules, func(r rune) bool { return r == '<' || r == '>' })[0]
+			if b, err := os.ReadFile(p); err != nil || !strings.Contains(string(b), metric) {
+				t.Fatalf("%s does not name the rule's metric %q (err %v)", p, metric, err)
+			}
+		}
 		err = checkGates(o, s)
 		if tt.wantErr == "" {
 			if err != nil || !strings.Contains(out.String(), "all 2 --fail-on rules hold") {

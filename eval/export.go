@@ -1,0 +1,151 @@
+package eval
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"strings"
+)
+
+// MetricValue is one metric of a run with the count it rests on; Value is
+// nil when the run cannot measure it (N = 0).
+type MetricValue struct {
+	Value *float64 `json:"value"`
+	N     int      `json:"n"`
+}
+
+// GateResult is one --fail-on rule and whether the run breached it.
+type GateResult struct {
+	Rule     string `json:"rule"`
+	Breached bool   `json:"breached"`
+	Detail   string `json:"detail,omitempty"`
+}
+
+// Metrics returns every gate metric of the summary.
+func (s *Summary) Metrics() map[string]MetricValue {
+	out := make(map[string]MetricValue, len(metrics))
+	for name, m := range metrics {
+		v, n := m.value(s)
+		mv := MetricValue{N: n}
+		if n > 0 {
+			mv.Value = &v
+		}
+		out[name] = mv
+	}
+	return out
+}
+
+// CheckGates evaluates every gate, breached or not.
+func (s *Summary) CheckGates(gates []Gate) []GateResult {
+	out := make([]GateResult, len(gates))
+	for i, g := range gates {
+		out[i] = GateResult{Rule: g.String()}
+		if b := s.Breaches([]Gate{g}); len(b) > 0 {
+			out[i].Breached, out[i].Detail = true, b[0]
+		}
+	}
+	return out
+}
+
+// summaryJSON is the machine-readable summary (--summary-json).
+type summaryJSON struct {
+	ResultsFile    string                 `json:"results_file"`
+	Results        int                    `json:"results"`
+	ByStatus       map[string]int         `json:"by_status"`
+	Metrics        map[string]MetricValue `json:"metrics"`
+	FailureReasons []reasonJSON           `json:"failure_reasons"`
+	Gates          []GateResult           `json:"gates"`
+	Judged         int                    `json:"judged_this_run"`
+	Skipped        int                    `json:"skipped_this_run"`
+	LLMCalls       int64                  `json:"llm_calls"`
+	CacheHits      int64                  `json:"cache_hits"`
+	WallSeconds    float64                `json:"wall_seconds"`
+	Error          string                 `json:"error,omitempty"`
+}
+
+type reasonJSON struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
+// JSON is the summary, the gates' results and the run's error (if any) as
+// one JSON document for CI systems.
+func (s *Summary) JSON(gates []Gate, runErr error) ([]byte, error) {
+	doc := summaryJSON{
+		ResultsFile: s.ResultsFile, Results: s.Results, ByStatus: map[string]int{},
+		Metrics: s.Metrics(), Gates: s.CheckGates(gates), FailureReasons: []reasonJSON{},
+		Judged: s.Judged, Skipped: s.Skipped, LLMCalls: s.LLMCalls, CacheHits: s.CacheHits, WallSeconds: s.Wall.Seconds(),
+	}
+	for st, n := range s.ByStatus {
+		doc.ByStatus[strings.TrimPrefix(st.String(), "JUDGMENT_STATUS_")] = n
+	}
+	for _, r := range s.topReasons(20) {
+		doc.FailureReasons = append(doc.FailureReasons, reasonJSON{r.reason, r.n})
+	}
+	if runErr != nil {
+		doc.Error = runErr.Error()
+	}
+	// Rules keep their < and > as written.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	ClassName string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// JUnit is a JUnit XML report of the run: one test case for the run
+// itself (failed when it did not complete) and one per gate (failed when
+// breached), so a CI system shows a gated evaluation as tests.
+func (s *Summary) JUnit(gates []Gate, runErr error) ([]byte, error) {
+	suite := junitSuite{Name: "personajudge eval " + s.ResultsFile}
+	run := junitCase{Name: "run", ClassName: "eval"}
+	if runErr != nil {
+		run.Failure = &junitFailure{Message: "the run did not complete", Text: runErr.Error()}
+	}
+	suite.Cases = append(suite.Cases, run)
+	for _, g := range s.CheckGates(gates) {
+		c := junitCase{Name: g.Rule, ClassName: "eval.fail-on"}
+		if g.Breached {
+			c.Failure = &junitFailure{Message: "rule breached", Text: g.Detail}
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	for _, c := range suite.Cases {
+		suite.Tests++
+		if c.Failure != nil {
+			suite.Failures++
+		}
+	}
+	b, err := xml.MarshalIndent(junitSuites{Suites: []junitSuite{suite}}, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("junit report: %w", err)
+	}
+	return append([]byte(xml.Header), b...), nil
+}

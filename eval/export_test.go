@@ -1,0 +1,68 @@
+package eval
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"testing"
+
+	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
+)
+
+func exportSummary() *Summary {
+	s := newSummary(&Config{Results: "r.jsonl"})
+	for _, vl := range [][2]int32{{0, 0}, {1, 1}, {1, 0}, {0, 0}} {
+		r, l := choiceResult(vl[0], vl[1])
+		s.add(r, l, true)
+	}
+	s.add(&pb.ScoreResponse{Status: pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR, Reason: "rate limited"}, nil, true)
+	return s
+}
+
+func TestSummaryJSON(t *testing.T) {
+	t.Parallel()
+	gates, err := ParseGates("accuracy<0.8,judge_error_rate>0.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := exportSummary().JSON(gates, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc summaryJSON
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	acc := doc.Metrics["accuracy"]
+	if acc.Value == nil || *acc.Value != 0.75 || acc.N != 4 || doc.Metrics["high_certainty_accuracy"].Value != nil {
+		t.Fatalf("metrics %+v", doc.Metrics)
+	}
+	if doc.ByStatus["JUDGE_ERROR"] != 1 || doc.ByStatus["VERDICT"] != 4 || len(doc.FailureReasons) != 1 || doc.FailureReasons[0].Reason != "rate limited" {
+		t.Fatalf("by status %v, reasons %v", doc.ByStatus, doc.FailureReasons)
+	}
+	if len(doc.Gates) != 2 || !doc.Gates[0].Breached || doc.Gates[1].Breached {
+		t.Fatalf("gates %+v", doc.Gates)
+	}
+}
+
+func TestSummaryJUnit(t *testing.T) {
+	t.Parallel()
+	gates, err := ParseGates("accuracy<0.8,judge_error_rate>0.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := exportSummary().JUnit(gates, errors.New("stream: backend went away"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	s := doc.Suites[0]
+	// The run (failed: it did not complete), accuracy<0.8 (breached),
+	// judge_error_rate>0.5 (holds).
+	if s.Tests != 3 || s.Failures != 2 || s.Cases[0].Failure == nil || s.Cases[1].Failure == nil || s.Cases[2].Failure != nil {
+		t.Fatalf("suite %+v", s)
+	}
+}
