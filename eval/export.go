@@ -55,6 +55,7 @@ type summaryJSON struct {
 	ByStatus       map[string]int         `json:"by_status"`
 	Metrics        map[string]MetricValue `json:"metrics"`
 	FailureReasons []reasonJSON           `json:"failure_reasons"`
+	Slices         []Slice                `json:"slices"`
 	Gates          []GateResult           `json:"gates"`
 	Judged         int                    `json:"judged_this_run"`
 	Skipped        int                    `json:"skipped_this_run"`
@@ -74,7 +75,7 @@ type reasonJSON struct {
 func (s *Summary) JSON(gates []Gate, runErr error) ([]byte, error) {
 	doc := summaryJSON{
 		ResultsFile: s.ResultsFile, Results: s.Results, ByStatus: map[string]int{},
-		Metrics: s.Metrics(), Gates: s.CheckGates(gates), FailureReasons: []reasonJSON{},
+		Metrics: s.Metrics(), Gates: s.CheckGates(gates), FailureReasons: []reasonJSON{}, Slices: s.Slices(),
 		Judged: s.Judged, Skipped: s.Skipped, LLMCalls: s.LLMCalls, CacheHits: s.CacheHits, WallSeconds: s.Wall.Seconds(),
 	}
 	for st, n := range s.ByStatus {

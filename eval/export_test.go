@@ -1,9 +1,11 @@
 package eval
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"strings"
 	"testing"
 
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
@@ -64,5 +66,36 @@ func TestSummaryJUnit(t *testing.T) {
 	// judge_error_rate>0.5 (holds).
 	if s.Tests != 3 || s.Failures != 2 || s.Cases[0].Failure == nil || s.Cases[1].Failure == nil || s.Cases[2].Failure != nil {
 		t.Fatalf("suite %+v", s)
+	}
+}
+
+// Results are counted per caller tag, in the report and the JSON.
+func TestSummarySlicesByTag(t *testing.T) {
+	t.Parallel()
+	s := newSummary(&Config{Results: "r.jsonl"})
+	for i, tier := range []string{"easy", "easy", "hard", "hard"} {
+		r, l := choiceResult(1, int32(i%2)) // items 1 and 3 right
+		r.Tags = map[string]string{"tier": tier, "track": "pf"}
+		s.add(r, l, true)
+	}
+	s.add(&pb.ScoreResponse{Status: pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR, Tags: map[string]string{"tier": "hard"}}, nil, true)
+	got := s.Slices()
+	want := []Slice{
+		{Tag: "tier=easy", Results: 2, LabelledVerdicts: 2, Correct: 1},
+		{Tag: "tier=hard", Results: 3, JudgeErrors: 1, LabelledVerdicts: 2, Correct: 1},
+		{Tag: "track=pf", Results: 4, LabelledVerdicts: 4, Correct: 2},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("slices %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("slice %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	var buf bytes.Buffer
+	s.print(&buf)
+	if !strings.Contains(buf.String(), "tier=hard") || !strings.Contains(buf.String(), "0.5000 (n = 2)") {
+		t.Fatalf("report lacks the slices:\n%s", buf.String())
 	}
 }

@@ -49,6 +49,8 @@ type Summary struct {
 	// INVALID results.
 	confusion map[[2]int]int
 	reasons   map[string]int
+	// slices counts results per caller tag ("tier=hard").
+	slices map[string]*Slice
 
 	collectOutcomes bool
 	// With RecordOutcomes: the labels to record (labelled VERDICT results
@@ -64,6 +66,7 @@ func newSummary(cfg *Config) *Summary {
 		ByStatus:        map[pb.JudgmentStatus]int{},
 		confusion:       map[[2]int]int{},
 		reasons:         map[string]int{},
+		slices:          map[string]*Slice{},
 		SimulatorCalls:  -1,
 		collectOutcomes: cfg.RecordOutcomes,
 	}
@@ -79,6 +82,23 @@ func (s *Summary) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
 	verdict := r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
 	if r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR || r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_INVALID {
 		s.reasons[failureReason(r.Reason)]++
+	}
+	for k, v := range r.Tags {
+		sl := s.slices[k+"="+v]
+		if sl == nil {
+			sl = &Slice{Tag: k + "=" + v}
+			s.slices[sl.Tag] = sl
+		}
+		sl.Results++
+		if r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR {
+			sl.JudgeErrors++
+		}
+		if label != nil && verdict {
+			sl.LabelledVerdicts++
+			if correct {
+				sl.Correct++
+			}
+		}
 	}
 	if label != nil {
 		s.Labelled++
@@ -163,6 +183,16 @@ func (s *Summary) print(w io.Writer) {
 	fmt.Fprintf(w, "  consistency     mean %s; every order agrees in %s of %d judged items\n", mean, pct(s.Consistent, s.Voted), s.Voted)
 	fmt.Fprintf(w, "  high certainty  %d results, coverage %s; accuracy %s on %d labelled (%d results carry a calibrated probability)\n",
 		s.HighCertainty, ratio(s.HighCertainty, s.Results), ratio(s.HighCorrect, s.HighLabelled), s.HighLabelled, s.Calibrated)
+	if sl := s.Slices(); len(sl) > 0 {
+		fmt.Fprintf(w, "  by tag          results, judge errors, accuracy on labelled verdicts\n")
+		for i, x := range sl {
+			if i == 20 {
+				fmt.Fprintf(w, "    ... %d more tags (see --summary-json)\n", len(sl)-i)
+				break
+			}
+			fmt.Fprintf(w, "    %-30s %6d  %5d  %s (n = %d)\n", x.Tag, x.Results, x.JudgeErrors, ratio(x.Correct, x.LabelledVerdicts), x.LabelledVerdicts)
+		}
+	}
 	if top := s.topReasons(5); len(top) > 0 {
 		fmt.Fprintf(w, "  failures        most frequent reasons of JUDGE_ERROR and INVALID results:\n")
 		for _, r := range top {
@@ -231,4 +261,23 @@ func (s *Summary) topReasons(k int) []reasonCount {
 		return strings.Compare(a.reason, b.reason)
 	})
 	return out[:min(k, len(out))]
+}
+
+// Slice is the results that carry one caller tag.
+type Slice struct {
+	Tag              string `json:"tag"` // key=value
+	Results          int    `json:"results"`
+	JudgeErrors      int    `json:"judge_errors"`
+	LabelledVerdicts int    `json:"labelled_verdicts"`
+	Correct          int    `json:"correct"`
+}
+
+// Slices returns the per-tag counts, sorted by tag.
+func (s *Summary) Slices() []Slice {
+	out := make([]Slice, 0, len(s.slices))
+	for _, x := range s.slices {
+		out = append(out, *x)
+	}
+	slices.SortFunc(out, func(a, b Slice) int { return strings.Compare(a.Tag, b.Tag) })
+	return out
 }

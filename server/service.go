@@ -95,6 +95,7 @@ func (s *Service) judgeOne(ctx context.Context, req *pb.ScoreRequest) (*judges.J
 	}
 	resp := responseOf(j)
 	resp.ItemId = req.ItemId
+	resp.Tags = req.Tags
 	resp.JudgmentId = id.String()
 	resp.CreatedAt = timestamppb.Now()
 	// The LLM work is paid for: record it even if the caller has gone away,

@@ -37,6 +37,9 @@ func validateScore(req *pb.ScoreRequest, known modelLookup) (judges.Task, *field
 	if err := validateJudgeConfig(req.Judge, known); err != nil {
 		return nil, err
 	}
+	if err := validateTags(req.Tags); err != nil {
+		return nil, err
+	}
 	return taskFor(req, true)
 }
 

@@ -351,7 +351,13 @@ type ScoreRequest struct {
 	//	*ScoreRequest_Adherence
 	Task isScoreRequest_Task `protobuf_oneof:"task"`
 	// How to judge. Optional: the server's defaults apply to unset fields.
-	Judge         *JudgeConfig `protobuf:"bytes,5,opt,name=judge,proto3" json:"judge,omitempty"`
+	Judge *JudgeConfig `protobuf:"bytes,5,opt,name=judge,proto3" json:"judge,omitempty"`
+	// Caller tags (track, tier, source, agent, ...), echoed in the response
+	// and stored with the judgment, so reports can be sliced by them. At most
+	// 16 tags; keys 1-64 bytes of lower-case letters, digits, '_', '-' and
+	// '.'; values at most 256 bytes of UTF-8. Tags never change the judgment
+	// or its cache key.
+	Tags          map[string]string `protobuf:"bytes,6,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -430,6 +436,13 @@ func (x *ScoreRequest) GetAdherence() *PersonaAdherenceTask {
 func (x *ScoreRequest) GetJudge() *JudgeConfig {
 	if x != nil {
 		return x.Judge
+	}
+	return nil
+}
+
+func (x *ScoreRequest) GetTags() map[string]string {
+	if x != nil {
+		return x.Tags
 	}
 	return nil
 }
@@ -1376,7 +1389,9 @@ type ScoreResponse struct {
 	FailedModels []string `protobuf:"bytes,16,rep,name=failed_models,json=failedModels,proto3" json:"failed_models,omitempty"`
 	// For rubric scores, the largest difference between the mean scores of
 	// the orders shown (ascending vs descending rubric); 0 when they agree.
-	ScoreSpread   float64 `protobuf:"fixed64,17,opt,name=score_spread,json=scoreSpread,proto3" json:"score_spread,omitempty"`
+	ScoreSpread float64 `protobuf:"fixed64,17,opt,name=score_spread,json=scoreSpread,proto3" json:"score_spread,omitempty"`
+	// The request's tags, echoed.
+	Tags          map[string]string `protobuf:"bytes,18,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1528,6 +1543,13 @@ func (x *ScoreResponse) GetScoreSpread() float64 {
 		return x.ScoreSpread
 	}
 	return 0
+}
+
+func (x *ScoreResponse) GetTags() map[string]string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
 }
 
 // GetJudgmentRequest names a stored judgment.
@@ -2148,7 +2170,7 @@ var File_personajudge_v1_judge_proto protoreflect.FileDescriptor
 
 const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\n" +
-	"\x1bpersonajudge/v1/judge.proto\x12\x0fpersonajudge.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd5\x02\n" +
+	"\x1bpersonajudge/v1/judge.proto\x12\x0fpersonajudge.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcb\x03\n" +
 	"\fScoreRequest\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12Z\n" +
 	"\x13role_identification\x18\x02 \x01(\v2'.personajudge.v1.RoleIdentificationTaskH\x00R\x12roleIdentification\x12M\n" +
@@ -2156,7 +2178,11 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"preference\x18\x03 \x01(\v2+.personajudge.v1.PersonalizedPreferenceTaskH\x00R\n" +
 	"preference\x12E\n" +
 	"\tadherence\x18\x04 \x01(\v2%.personajudge.v1.PersonaAdherenceTaskH\x00R\tadherence\x122\n" +
-	"\x05judge\x18\x05 \x01(\v2\x1c.personajudge.v1.JudgeConfigR\x05judgeB\x06\n" +
+	"\x05judge\x18\x05 \x01(\v2\x1c.personajudge.v1.JudgeConfigR\x05judge\x12;\n" +
+	"\x04tags\x18\x06 \x03(\v2'.personajudge.v1.ScoreRequest.TagsEntryR\x04tags\x1a7\n" +
+	"\tTagsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x06\n" +
 	"\x04task\"\xd8\x02\n" +
 	"\vJudgeConfig\x12\x16\n" +
 	"\x06models\x18\x01 \x03(\tR\x06models\x12?\n" +
@@ -2231,7 +2257,7 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x05usage\x18\n" +
 	" \x01(\v2\x16.personajudge.v1.UsageR\x05usage\x123\n" +
 	"\alatency\x18\v \x01(\v2\x19.google.protobuf.DurationR\alatency\x12\x1b\n" +
-	"\tcache_hit\x18\f \x01(\bR\bcacheHit\"\x80\x06\n" +
+	"\tcache_hit\x18\f \x01(\bR\bcacheHit\"\xf7\x06\n" +
 	"\rScoreResponse\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1f\n" +
 	"\vjudgment_id\x18\x02 \x01(\tR\n" +
@@ -2252,7 +2278,11 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12#\n" +
 	"\rfailed_models\x18\x10 \x03(\tR\ffailedModels\x12!\n" +
-	"\fscore_spread\x18\x11 \x01(\x01R\vscoreSpreadB\x19\n" +
+	"\fscore_spread\x18\x11 \x01(\x01R\vscoreSpread\x12<\n" +
+	"\x04tags\x18\x12 \x03(\v2(.personajudge.v1.ScoreResponse.TagsEntryR\x04tags\x1a7\n" +
+	"\tTagsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x19\n" +
 	"\x17_calibrated_probability\"5\n" +
 	"\x12GetJudgmentRequest\x12\x1f\n" +
 	"\vjudgment_id\x18\x01 \x01(\tR\n" +
@@ -2347,7 +2377,7 @@ func file_personajudge_v1_judge_proto_rawDescGZIP() []byte {
 }
 
 var file_personajudge_v1_judge_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_personajudge_v1_judge_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_personajudge_v1_judge_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_personajudge_v1_judge_proto_goTypes = []any{
 	(CachePolicy)(0),                   // 0: personajudge.v1.CachePolicy
 	(OrderPolicy)(0),                   // 1: personajudge.v1.OrderPolicy
@@ -2376,56 +2406,60 @@ var file_personajudge_v1_judge_proto_goTypes = []any{
 	(*TaskScore)(nil),                  // 24: personajudge.v1.TaskScore
 	(*Interval)(nil),                   // 25: personajudge.v1.Interval
 	(*PersonaScoreResponse)(nil),       // 26: personajudge.v1.PersonaScoreResponse
-	(*durationpb.Duration)(nil),        // 27: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),      // 28: google.protobuf.Timestamp
+	nil,                                // 27: personajudge.v1.ScoreRequest.TagsEntry
+	nil,                                // 28: personajudge.v1.ScoreResponse.TagsEntry
+	(*durationpb.Duration)(nil),        // 29: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),      // 30: google.protobuf.Timestamp
 }
 var file_personajudge_v1_judge_proto_depIdxs = []int32{
 	10, // 0: personajudge.v1.ScoreRequest.role_identification:type_name -> personajudge.v1.RoleIdentificationTask
 	7,  // 1: personajudge.v1.ScoreRequest.preference:type_name -> personajudge.v1.PersonalizedPreferenceTask
 	12, // 2: personajudge.v1.ScoreRequest.adherence:type_name -> personajudge.v1.PersonaAdherenceTask
 	6,  // 3: personajudge.v1.ScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
-	1,  // 4: personajudge.v1.JudgeConfig.order_policy:type_name -> personajudge.v1.OrderPolicy
-	0,  // 5: personajudge.v1.JudgeConfig.cache:type_name -> personajudge.v1.CachePolicy
-	8,  // 6: personajudge.v1.RoleIdentificationTask.dialogue:type_name -> personajudge.v1.DialogueTurn
-	9,  // 7: personajudge.v1.RoleIdentificationTask.candidates:type_name -> personajudge.v1.CandidateRole
-	2,  // 8: personajudge.v1.PersonaAdherenceTask.task:type_name -> personajudge.v1.AdherenceTaskKind
-	11, // 9: personajudge.v1.PersonaAdherenceTask.custom_rubric:type_name -> personajudge.v1.Rubric
-	14, // 10: personajudge.v1.Vote.mapped_answer:type_name -> personajudge.v1.Answer
-	4,  // 11: personajudge.v1.Vote.parse_status:type_name -> personajudge.v1.ParseStatus
-	15, // 12: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
-	27, // 13: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
-	3,  // 14: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
-	13, // 15: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
-	16, // 16: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
-	15, // 17: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
-	28, // 18: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
-	17, // 19: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
-	5,  // 20: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
-	5,  // 21: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
-	17, // 22: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
-	2,  // 23: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
-	11, // 24: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
-	22, // 25: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
-	6,  // 26: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
-	2,  // 27: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
-	17, // 28: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
-	24, // 29: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
-	25, // 30: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
-	2,  // 31: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
-	15, // 32: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
-	5,  // 33: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
-	18, // 34: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
-	20, // 35: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
-	23, // 36: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
-	17, // 37: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
-	19, // 38: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
-	21, // 39: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
-	26, // 40: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
-	37, // [37:41] is the sub-list for method output_type
-	33, // [33:37] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	27, // 4: personajudge.v1.ScoreRequest.tags:type_name -> personajudge.v1.ScoreRequest.TagsEntry
+	1,  // 5: personajudge.v1.JudgeConfig.order_policy:type_name -> personajudge.v1.OrderPolicy
+	0,  // 6: personajudge.v1.JudgeConfig.cache:type_name -> personajudge.v1.CachePolicy
+	8,  // 7: personajudge.v1.RoleIdentificationTask.dialogue:type_name -> personajudge.v1.DialogueTurn
+	9,  // 8: personajudge.v1.RoleIdentificationTask.candidates:type_name -> personajudge.v1.CandidateRole
+	2,  // 9: personajudge.v1.PersonaAdherenceTask.task:type_name -> personajudge.v1.AdherenceTaskKind
+	11, // 10: personajudge.v1.PersonaAdherenceTask.custom_rubric:type_name -> personajudge.v1.Rubric
+	14, // 11: personajudge.v1.Vote.mapped_answer:type_name -> personajudge.v1.Answer
+	4,  // 12: personajudge.v1.Vote.parse_status:type_name -> personajudge.v1.ParseStatus
+	15, // 13: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
+	29, // 14: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
+	3,  // 15: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
+	13, // 16: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
+	16, // 17: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
+	15, // 18: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
+	30, // 19: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
+	28, // 20: personajudge.v1.ScoreResponse.tags:type_name -> personajudge.v1.ScoreResponse.TagsEntry
+	17, // 21: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
+	5,  // 22: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
+	5,  // 23: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
+	17, // 24: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
+	2,  // 25: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
+	11, // 26: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
+	22, // 27: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
+	6,  // 28: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
+	2,  // 29: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
+	17, // 30: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
+	24, // 31: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
+	25, // 32: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
+	2,  // 33: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
+	15, // 34: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
+	5,  // 35: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
+	18, // 36: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
+	20, // 37: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
+	23, // 38: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
+	17, // 39: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
+	19, // 40: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
+	21, // 41: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
+	26, // 42: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
+	39, // [39:43] is the sub-list for method output_type
+	35, // [35:39] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_personajudge_v1_judge_proto_init() }
@@ -2450,7 +2484,7 @@ func file_personajudge_v1_judge_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_personajudge_v1_judge_proto_rawDesc), len(file_personajudge_v1_judge_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
