@@ -27,13 +27,17 @@ var metrics = map[string]struct {
 	about string
 	value func(s *Summary) (v float64, n int)
 }{
-	"accuracy":                {"share of labelled verdicts that are right", func(s *Summary) (float64, int) { return frac(s.Correct, s.LabelledVerdicts) }},
-	"coverage":                {"share of labelled items with a verdict", func(s *Summary) (float64, int) { return frac(s.LabelledVerdicts, s.Labelled) }},
-	"kappa":                   {"Cohen's kappa of verdicts against choice labels", func(s *Summary) (float64, int) { return s.kappa() }},
-	"judge_error_rate":        {"share of results that are JUDGE_ERROR", func(s *Summary) (float64, int) { return s.statusRate(pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR) }},
-	"invalid_rate":            {"share of results that are INVALID (bad input)", func(s *Summary) (float64, int) { return s.statusRate(pb.JudgmentStatus_JUDGMENT_STATUS_INVALID) }},
-	"abstain_rate":            {"share of results that are ABSTAIN", func(s *Summary) (float64, int) { return s.statusRate(pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN) }},
-	"consistency":             {"mean position consistency of judged items", func(s *Summary) (float64, int) { return s.ConsistencySum / math.Max(1, float64(s.Voted)), s.Voted }},
+	"accuracy":             {"share of labelled verdicts that are right", func(s *Summary) (float64, int) { return frac(s.Correct, s.LabelledVerdicts) }},
+	"coverage":             {"share of labelled items with a verdict", func(s *Summary) (float64, int) { return frac(s.LabelledVerdicts, s.Labelled) }},
+	"kappa":                {"Cohen's kappa of verdicts against choice labels", func(s *Summary) (float64, int) { return s.kappa() }},
+	"judge_error_rate":     {"share of results that are JUDGE_ERROR", func(s *Summary) (float64, int) { return s.statusRate(pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR) }},
+	"invalid_rate":         {"share of results that are INVALID (bad input)", func(s *Summary) (float64, int) { return s.statusRate(pb.JudgmentStatus_JUDGMENT_STATUS_INVALID) }},
+	"abstain_rate":         {"share of results that are ABSTAIN", func(s *Summary) (float64, int) { return s.statusRate(pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN) }},
+	"consistency":          {"mean position consistency of judged items", func(s *Summary) (float64, int) { return s.ConsistencySum / math.Max(1, float64(s.Voted)), s.Voted }},
+	"first_shown_win_rate": {"share of choice votes that chose the option shown first", func(s *Summary) (float64, int) { return frac(s.position.firstShownWins, s.position.choiceVotes) }},
+	"single_order_error_rate": {"share of labelled items the first order alone got wrong", func(s *Summary) (float64, int) {
+		return frac(s.position.singleOrderWrong, s.position.singleOrderLabelled)
+	}},
 	"high_certainty_coverage": {"share of results flagged high certainty", func(s *Summary) (float64, int) { return frac(s.HighCertainty, s.Results) }},
 	"high_certainty_accuracy": {"share of labelled high-certainty verdicts that are right", func(s *Summary) (float64, int) { return frac(s.HighCorrect, s.HighLabelled) }},
 }

@@ -49,6 +49,7 @@ type Summary struct {
 	// INVALID results.
 	confusion map[[2]int]int
 	reasons   map[string]int
+	position  positionCounts
 	// slices counts results per caller tag ("tier=hard").
 	slices map[string]*Slice
 
@@ -83,6 +84,7 @@ func (s *Summary) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
 	if r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR || r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_INVALID {
 		s.reasons[failureReason(r.Reason)]++
 	}
+	s.position.add(r, label)
 	for k, v := range r.Tags {
 		sl := s.slices[k+"="+v]
 		if sl == nil {
@@ -181,6 +183,10 @@ func (s *Summary) print(w io.Writer) {
 		mean = fmt.Sprintf("%.4f", s.ConsistencySum/float64(s.Voted))
 	}
 	fmt.Fprintf(w, "  consistency     mean %s; every order agrees in %s of %d judged items\n", mean, pct(s.Consistent, s.Voted), s.Voted)
+	if p := s.position; p.choiceVotes > 0 {
+		fmt.Fprintf(w, "  position bias   first-shown option wins %s of %d votes (chance %.4f); a single order would be wrong on %s of %d labelled items\n",
+			ratio(p.firstShownWins, p.choiceVotes), p.choiceVotes, p.chanceSum/float64(p.choiceVotes), ratio(p.singleOrderWrong, p.singleOrderLabelled), p.singleOrderLabelled)
+	}
 	fmt.Fprintf(w, "  high certainty  %d results, coverage %s; accuracy %s on %d labelled (%d results carry a calibrated probability)\n",
 		s.HighCertainty, ratio(s.HighCertainty, s.Results), ratio(s.HighCorrect, s.HighLabelled), s.HighLabelled, s.Calibrated)
 	if sl := s.Slices(); len(sl) > 0 {
