@@ -24,6 +24,31 @@ type CalibratorSource interface {
 // the judgment was made but cannot be calibrated, so it is not answered.
 var ErrCalibratorUnavailable = errors.New("calibrator unavailable")
 
+// NoCalibratorError is returned by Judge when the caller asked for a
+// minimum calibrated probability on a profile without an active
+// calibrator: there is no probability to compare.
+type NoCalibratorError struct{ Profile string }
+
+func (e *NoCalibratorError) Error() string {
+	return fmt.Sprintf("profile %q has no active calibrator", e.Profile)
+}
+
+// requireCalibrator returns a *NoCalibratorError when the profile has no
+// active calibrator that can read a judgment.
+func (e *Engine) requireCalibrator(ctx context.Context, profile string) error {
+	if e.calibrators == nil {
+		return &NoCalibratorError{Profile: profile}
+	}
+	ac, err := e.calibrators.get(context.WithoutCancel(ctx), profile)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrCalibratorUnavailable, err)
+	}
+	if ac == nil || ac.model.Options.UseLogprob {
+		return &NoCalibratorError{Profile: profile}
+	}
+	return nil
+}
+
 // activeCalibrator is a profile's active calibrator, decoded.
 type activeCalibrator struct {
 	version   string

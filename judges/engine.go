@@ -110,6 +110,13 @@ func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*Judgment, erro
 	fence := NewFence(t.Untrusted()...)
 	samples := max(cfg.Samples, 1)
 	profile := Profile(t, cfg)
+	if cfg.MinCalibratedProbability > 0 {
+		// A minimum without a calibrator would be silently ignored: refuse
+		// it before any call is paid for.
+		if err := e.requireCalibrator(ctx, profile); err != nil {
+			return nil, err
+		}
+	}
 
 	n := len(cfg.Models) * len(orders) * samples
 	votes := make([]*pb.Vote, n)

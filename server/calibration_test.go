@@ -383,8 +383,9 @@ func TestScoreCalibrated(t *testing.T) {
 		return resp
 	}
 
-	// No calibrator yet: nothing calibrated, and the minimum has no effect.
-	if r := score(60, 0.99); r.Status != verdict || r.CalibratedProbability != nil || r.HighCertainty || r.CalibratorVersion != "" {
+	// No calibrator yet: nothing calibrated (a minimum is refused, see
+	// TestMinCalibratedProbabilityNeedsACalibrator).
+	if r := score(60, 0); r.Status != verdict || r.CalibratedProbability != nil || r.HighCertainty || r.CalibratorVersion != "" {
 		t.Fatalf("uncalibrated: %v", r)
 	}
 
@@ -587,5 +588,20 @@ func TestFitCalibratorChoosesMethod(t *testing.T) {
 	}
 	if !fit.Report.Threshold.Found || int(fit.Report.Calibrated.N) != twoBands[0].n+twoBands[1].n {
 		t.Fatalf("report %v", fit.Report.Threshold)
+	}
+}
+
+// A minimum calibrated probability on a profile without a calibrator is
+// refused before any judge call, naming the profile, instead of being
+// silently ignored.
+func TestMinCalibratedProbabilityNeedsACalibrator(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
+	req := prefItem(0)
+	req.Judge = &pb.JudgeConfig{MinCalibratedProbability: 0.8}
+	_, err := h.connect.Score(t.Context(), req)
+	assertCode(t, err, connect.CodeFailedPrecondition, "judge.min_calibrated_probability", "preference/judge/", "no active calibrator")
+	if h.fake.Calls() != 0 || h.judgments(t) != 0 {
+		t.Fatalf("%d judge calls and %d judgments for a refused request", h.fake.Calls(), h.judgments(t))
 	}
 }

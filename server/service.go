@@ -8,6 +8,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"connectrpc.com/connect"
@@ -148,7 +149,11 @@ func (s *Service) judgeConfig(c *pb.JudgeConfig) judges.Config {
 // judgeError maps an engine error to an RPC error. Backend addresses and
 // storage errors are logged with the request id, never sent.
 func (s *Service) judgeError(ctx context.Context, err error) error {
+	var noCal *judges.NoCalibratorError
 	switch {
+	case errors.As(err, &noCal):
+		return connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf(
+			"judge.min_calibrated_probability: judge profile %q has no active calibrator, so no verdict has a calibrated probability to compare; fit one (FitCalibrator) or leave the minimum at 0", noCal.Profile))
 	case errors.Is(err, judges.ErrUnreachable):
 		return s.internalError(ctx, connect.CodeUnavailable, "JUDGE_BACKEND_UNREACHABLE",
 			"no judge model could be reached; retry later, or ask the operator to check the models' backends", err)

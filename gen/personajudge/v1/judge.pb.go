@@ -489,8 +489,9 @@ type JudgeConfig struct {
 	// true, orders that disagree yield a tie verdict instead of ABSTAIN.
 	AllowTie bool `protobuf:"varint,5,opt,name=allow_tie,json=allowTie,proto3" json:"allow_tie,omitempty"`
 	// When above zero, a verdict whose calibrated probability is below this
-	// value is returned as ABSTAIN with the reason. Has no effect on profiles
-	// without an active calibrator.
+	// value is returned as ABSTAIN with the reason. On a judge profile
+	// without an active calibrator the request fails with FailedPrecondition
+	// naming the profile, before any judge call.
 	MinCalibratedProbability float64 `protobuf:"fixed64,6,opt,name=min_calibrated_probability,json=minCalibratedProbability,proto3" json:"min_calibrated_probability,omitempty"`
 	// How the LLM response cache is used for this request.
 	Cache         CachePolicy `protobuf:"varint,7,opt,name=cache,proto3,enum=personajudge.v1.CachePolicy" json:"cache,omitempty"`
