@@ -29,7 +29,8 @@ type ImportedOutcome struct {
 // CalibrationSamples turns a profile's labelled judgments and imported
 // outcomes into the samples a calibrator is fitted on: labelled verdicts
 // first, in the order given, then imported outcomes. Judgments without a
-// verdict are left out (there is no answer to be right about), and a
+// verdict, and ties produced by disagreeing orders, are left out (there is
+// no answer the judge stood behind), and a
 // judgment that repeats an earlier one exactly (re-made from the response
 // cache) counts once: counting both would weigh the item twice and put
 // copies on both sides of a cross-fitting split.
@@ -38,7 +39,9 @@ func CalibrationSamples(labelled []LabelledJudgment, imported []ImportedOutcome)
 	seen := map[[sha256.Size]byte]bool{}
 	for _, l := range labelled {
 		j := l.Judgment
-		if j.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT {
+		// No verdict, or a tie that only reports disagreeing orders: no
+		// answer the judge stood behind, so nothing to be right about.
+		if j.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT || j.TieSource == pb.TieSource_TIE_SOURCE_ORDERS_DISAGREE {
 			continue
 		}
 		key := j.evidenceKey()

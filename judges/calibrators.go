@@ -149,6 +149,11 @@ func (e *Engine) calibrate(ctx context.Context, j *Judgment, minProbability floa
 	if ac == nil || ac.model.Options.UseLogprob {
 		return nil
 	}
+	// A tie the orders produced reports disagreement, not a judgment the
+	// judge was confident of: it gets no calibrated probability.
+	if j.TieSource == pb.TieSource_TIE_SOURCE_ORDERS_DISAGREE {
+		return nil
+	}
 	p := ac.model.Predict(j.Sample())
 	j.Calibrated = &Calibrated{Probability: p, Version: ac.version, HighCertainty: ac.threshold != nil && p >= *ac.threshold}
 	if minProbability > 0 && p < minProbability {
@@ -157,6 +162,7 @@ func (e *Engine) calibrate(ctx context.Context, j *Judgment, minProbability floa
 			reason += "; " + j.Reason
 		}
 		j.Status, j.Verdict, j.Reason = pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN, nil, reason
+		j.Code, j.TieSource = pb.ReasonCode_REASON_CODE_BELOW_MIN_PROBABILITY, pb.TieSource_TIE_SOURCE_UNSPECIFIED
 		j.Calibrated.HighCertainty = false
 	}
 	return nil

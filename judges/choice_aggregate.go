@@ -66,6 +66,7 @@ func aggregateChoices(votes []*pb.Vote, k int, allowTie bool) Outcome {
 	case unanimous && agreed == tieKey:
 		out.Status = pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
 		out.Verdict = &pb.Verdict{Tie: true}
+		out.TieSource = pb.TieSource_TIE_SOURCE_STATED
 	case unanimous:
 		out.Status = pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
 		out.Verdict = &pb.Verdict{Choice: ptr(int32(agreed))}
@@ -73,9 +74,11 @@ func aggregateChoices(votes []*pb.Vote, k int, allowTie bool) Outcome {
 		out.Status = pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
 		out.Verdict = &pb.Verdict{Tie: true}
 		out.Reason = "orders disagree; reported as a tie"
+		out.Code, out.TieSource = pb.ReasonCode_REASON_CODE_ORDERS_DISAGREE, pb.TieSource_TIE_SOURCE_ORDERS_DISAGREE
 	default:
 		out.Status = pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN
 		out.Reason = "orders disagree (position effect); no verdict without agreement"
+		out.Code = pb.ReasonCode_REASON_CODE_ORDERS_DISAGREE
 	}
 	return out
 }

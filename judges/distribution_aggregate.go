@@ -42,6 +42,7 @@ func aggregateDistributions(votes []*pb.Vote, k int, name func(int) string) Outc
 		return Outcome{
 			Status: pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR,
 			Reason: fmt.Sprintf("no vote carried a distribution over the %d options", k),
+			Code:   pb.ReasonCode_REASON_CODE_UNREADABLE_OUTPUT,
 		}
 	}
 	for i := range mean {
@@ -69,7 +70,7 @@ func aggregateDistributions(votes []*pb.Vote, k int, name func(int) string) Outc
 		names[i] = name(c)
 		out.Consistency = max(out.Consistency, agree(c))
 	}
-	out.Status = pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN
+	out.Status, out.Code = pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN, pb.ReasonCode_REASON_CODE_TIED_TOP
 	out.Reason = fmt.Sprintf("%s tie for the highest mean probability (%.3f); no verdict without a single most likely option",
 		strings.Join(names, ", "), mean[top[0]])
 	return out

@@ -28,9 +28,13 @@ type Parsed struct {
 
 // Outcome is a judge's aggregate over valid votes.
 type Outcome struct {
-	Status       pb.JudgmentStatus
-	Verdict      *pb.Verdict
-	Reason       string
+	Status  pb.JudgmentStatus
+	Verdict *pb.Verdict
+	Reason  string
+	// Code says machine-readably why the outcome is not a plain verdict;
+	// TieSource, for a tie verdict, whether the judge stated it.
+	Code         pb.ReasonCode
+	TieSource    pb.TieSource
 	Distribution []float64
 	Consistency  float64
 	// ScoreSpread is, for rubric scores, how far apart the orders' scores are.
@@ -146,7 +150,7 @@ func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*Judgment, erro
 	if allUnreachable(errs) {
 		return nil, fmt.Errorf("%w: %w", ErrUnreachable, errs[0])
 	}
-	j := assemble(t, cfg, profile, votes)
+	j := assemble(t, cfg, profile, votes, errs)
 	if err := e.calibrate(ctx, j, cfg.MinCalibratedProbability); err != nil {
 		return nil, err
 	}
@@ -306,7 +310,7 @@ func valid(v *pb.Vote) bool {
 
 // assemble keeps the models that answered every order, aggregates their
 // votes, and fills the common contract.
-func assemble(t Task, cfg Config, profile string, votes []*pb.Vote) *Judgment {
+func assemble(t Task, cfg Config, profile string, votes []*pb.Vote, errs []error) *Judgment {
 	j := &Judgment{Kind: t.Kind(), Profile: profile, ItemDigest: t.Digest(), Votes: votes, Usage: &pb.Usage{}}
 	for _, v := range votes {
 		j.Usage.PromptTokens += v.Usage.PromptTokens
@@ -334,6 +338,13 @@ func assemble(t Task, cfg Config, profile string, votes []*pb.Vote) *Judgment {
 	if len(kept) == 0 {
 		j.Status = pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR
 		j.Reason = strings.Join(reasons, "; ")
+		j.Code = pb.ReasonCode_REASON_CODE_OTHER
+		for i, v := range votes {
+			if !valid(v) {
+				j.Code = failureCode(v, errs[i])
+				break
+			}
+		}
 		return j
 	}
 	j.Outcome = t.Aggregate(kept)
@@ -373,4 +384,31 @@ func modelComplete(votes []*pb.Vote, model string) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// failureCode is the machine-readable reason of a failed vote.
+func failureCode(v *pb.Vote, err error) pb.ReasonCode {
+	switch v.ParseStatus {
+	case pb.ParseStatus_PARSE_STATUS_FAILED:
+		return pb.ReasonCode_REASON_CODE_UNREADABLE_OUTPUT
+	case pb.ParseStatus_PARSE_STATUS_REFUSED:
+		return pb.ReasonCode_REASON_CODE_REFUSED
+	}
+	var ce *clients.CallError
+	if !errors.As(err, &ce) {
+		return pb.ReasonCode_REASON_CODE_OTHER
+	}
+	switch ce.Kind {
+	case clients.FaultRateLimited:
+		return pb.ReasonCode_REASON_CODE_RATE_LIMITED
+	case clients.FaultTimeout:
+		return pb.ReasonCode_REASON_CODE_TIMEOUT
+	case clients.FaultServer:
+		return pb.ReasonCode_REASON_CODE_BACKEND_ERROR
+	case clients.FaultUnreachable:
+		return pb.ReasonCode_REASON_CODE_BACKEND_UNREACHABLE
+	case clients.FaultRejected:
+		return pb.ReasonCode_REASON_CODE_BACKEND_REJECTED
+	}
+	return pb.ReasonCode_REASON_CODE_OTHER
 }

@@ -1,9 +1,11 @@
 package judges
 
 import (
+	"context"
 	"math"
 	"testing"
 
+	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"google.golang.org/protobuf/proto"
 )
@@ -119,4 +121,62 @@ func nearNaN(a, b float64) bool {
 		return math.IsNaN(a) && math.IsNaN(b)
 	}
 	return math.Abs(a-b) < 1e-9
+}
+
+// A tie the orders produced is no answer the judge stood behind: it is not
+// calibration evidence, whatever its label.
+func TestCalibrationSamplesLeaveOutDisagreementTies(t *testing.T) {
+	t.Parallel()
+	verdict := pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT
+	produced := verdictJudgment("produced", 0, 0.9, verdict)
+	produced.Verdict, produced.TieSource = &pb.Verdict{Tie: true}, pb.TieSource_TIE_SOURCE_ORDERS_DISAGREE
+	stated := verdictJudgment("stated", 0, 0.9, verdict)
+	stated.Verdict, stated.TieSource = &pb.Verdict{Tie: true}, pb.TieSource_TIE_SOURCE_STATED
+	got := CalibrationSamples([]LabelledJudgment{
+		{produced, &pb.Label{Tie: true}},
+		{stated, &pb.Label{Tie: true}},
+	}, nil)
+	if len(got) != 1 || !got[0].Correct {
+		t.Fatalf("samples %+v, want only the stated tie", got)
+	}
+}
+
+// oneCalibrator is a CalibratorSource with one active calibrator for every
+// profile.
+type oneCalibrator struct{ model []byte }
+
+func (o oneCalibrator) ActiveCalibratorModel(context.Context, string) (string, []byte, *float64, error) {
+	return "v1", o.model, nil, nil
+}
+
+// A tie the orders produced gets no calibrated probability; a stated one
+// does.
+func TestCalibrateSkipsDisagreementTies(t *testing.T) {
+	t.Parallel()
+	var samples []calibration.Sample
+	for i := range 100 {
+		samples = append(samples, calibration.Sample{Confidence: float64(i%10) / 10, Correct: i%3 != 0})
+	}
+	m, err := calibration.Fit(calibration.MethodIsotonic, samples, calibration.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := calibration.EncodeModel(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(nil, WithCalibrators(oneCalibrator{raw}))
+	for _, tt := range []struct {
+		source pb.TieSource
+		want   bool
+	}{{pb.TieSource_TIE_SOURCE_ORDERS_DISAGREE, false}, {pb.TieSource_TIE_SOURCE_STATED, true}} {
+		j := verdictJudgment("x", 0, 0.9, pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT)
+		j.Verdict, j.TieSource = &pb.Verdict{Tie: true}, tt.source
+		if err := e.calibrate(t.Context(), j, 0); err != nil {
+			t.Fatal(err)
+		}
+		if (j.Calibrated != nil) != tt.want {
+			t.Errorf("%v tie: calibrated %v, want calibrated %v", tt.source, j.Calibrated, tt.want)
+		}
+	}
 }

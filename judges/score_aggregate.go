@@ -84,7 +84,7 @@ func scoresByEvaluator(votes []*pb.Vote) []evaluatorScores {
 func aggregateScores(votes []*pb.Vote) Outcome {
 	evals := scoresByEvaluator(votes)
 	if len(evals) == 0 {
-		return Outcome{Status: pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR, Reason: "no scored votes"}
+		return Outcome{Status: pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR, Reason: "no scored votes", Code: pb.ReasonCode_REASON_CODE_UNREADABLE_OUTPUT}
 	}
 	dist := make([]float64, RubricLevels)
 	n := 0

@@ -424,6 +424,9 @@ func TestScoreCalibrated(t *testing.T) {
 		if r.HighCertainty != tt.wantHigh || r.Status != tt.wantStatus {
 			t.Fatalf("certainty %d min %v: high %v status %v, want %v %v", tt.certainty, tt.min, r.HighCertainty, r.Status, tt.wantHigh, tt.wantStatus)
 		}
+		if tt.wantStatus == abstain && r.ReasonCode != pb.ReasonCode_REASON_CODE_BELOW_MIN_PROBABILITY {
+			t.Fatalf("abstention below the minimum has reason code %v", r.ReasonCode)
+		}
 		if tt.wantStatus == abstain && (r.Verdict != nil || !strings.Contains(r.Reason, fmt.Sprintf("%.4f", lo)) || !strings.Contains(r.Reason, "0.8")) {
 			t.Fatalf("abstention: verdict %v reason %q; want no verdict and both numbers", r.Verdict, r.Reason)
 		}

@@ -74,3 +74,23 @@ func (s *Service) internalError(ctx context.Context, code connect.Code, reason, 
 	}
 	return ce
 }
+
+// reasonBackendUnreachable is the ErrorInfo reason of an RPC that found no
+// judge backend.
+const reasonBackendUnreachable = "JUDGE_BACKEND_UNREACHABLE"
+
+// errorInfoReason is the reason of err's ErrorInfo detail, "" without one.
+func errorInfoReason(err error) string {
+	var ce *connect.Error
+	if !errors.As(err, &ce) {
+		return ""
+	}
+	for _, d := range ce.Details() {
+		if v, derr := d.Value(); derr == nil {
+			if info, ok := v.(*errdetails.ErrorInfo); ok {
+				return info.Reason
+			}
+		}
+	}
+	return ""
+}

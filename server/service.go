@@ -155,7 +155,7 @@ func (s *Service) judgeError(ctx context.Context, err error) error {
 		return connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf(
 			"judge.min_calibrated_probability: judge profile %q has no active calibrator, so no verdict has a calibrated probability to compare; fit one (FitCalibrator) or leave the minimum at 0", noCal.Profile))
 	case errors.Is(err, judges.ErrUnreachable):
-		return s.internalError(ctx, connect.CodeUnavailable, "JUDGE_BACKEND_UNREACHABLE",
+		return s.internalError(ctx, connect.CodeUnavailable, reasonBackendUnreachable,
 			"no judge model could be reached; retry later, or ask the operator to check the models' backends", err)
 	case errors.Is(err, judges.ErrCalibratorUnavailable):
 		return s.internalError(ctx, connect.CodeUnavailable, "CALIBRATOR_UNAVAILABLE", "the calibrator could not be loaded; retry", err)

@@ -263,14 +263,18 @@ func itemError(itemID string, code connect.Code, err error) *pb.ScoreResponse {
 	if errors.As(err, &ce) {
 		msg = ce.Message()
 	}
-	status := pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR
-	if code == connect.CodeInvalidArgument {
-		status = pb.JudgmentStatus_JUDGMENT_STATUS_INVALID
+	status, reason := pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR, pb.ReasonCode_REASON_CODE_OTHER
+	switch {
+	case code == connect.CodeInvalidArgument:
+		status, reason = pb.JudgmentStatus_JUDGMENT_STATUS_INVALID, pb.ReasonCode_REASON_CODE_INVALID_INPUT
+	case errorInfoReason(err) == reasonBackendUnreachable:
+		reason = pb.ReasonCode_REASON_CODE_BACKEND_UNREACHABLE
 	}
 	return &pb.ScoreResponse{
-		ItemId:    itemID,
-		Status:    status,
-		Reason:    fmt.Sprintf("%s: %s", code, msg),
-		CreatedAt: timestamppb.Now(),
+		ItemId:     itemID,
+		Status:     status,
+		ReasonCode: reason,
+		Reason:     fmt.Sprintf("%s: %s", code, msg),
+		CreatedAt:  timestamppb.Now(),
 	}
 }

@@ -66,6 +66,9 @@ func TestScoreStreamInvalidItemsAreInvalid(t *testing.T) {
 			continue
 		}
 		wants[r.ItemId] = append(ws[:found], ws[found+1:]...)
+		if r.Status == invalid && r.ReasonCode != pb.ReasonCode_REASON_CODE_INVALID_INPUT {
+			t.Errorf("item %q: INVALID with reason code %v", r.ItemId, r.ReasonCode)
+		}
 		if r.Status == invalid && (r.JudgmentId != "" || r.Verdict != nil || len(r.Votes) != 0) {
 			t.Errorf("item %q: an INVALID result carries a judgment: %v", r.ItemId, r)
 		}

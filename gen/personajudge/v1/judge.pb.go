@@ -271,6 +271,157 @@ func (JudgmentStatus) EnumDescriptor() ([]byte, []int) {
 	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{3}
 }
 
+// ReasonCode says, machine-readably, why a judgment is not a plain
+// verdict: every ABSTAIN, JUDGE_ERROR and INVALID carries one, and so does
+// a tie the orders produced. reason says the same in words.
+type ReasonCode int32
+
+const (
+	// Not set: a plain verdict.
+	ReasonCode_REASON_CODE_UNSPECIFIED ReasonCode = 0
+	// The orders chose different options (a position effect): ABSTAIN, or a
+	// tie where ties are allowed.
+	ReasonCode_REASON_CODE_ORDERS_DISAGREE ReasonCode = 1
+	// Several options share the highest mean probability: ABSTAIN.
+	ReasonCode_REASON_CODE_TIED_TOP ReasonCode = 2
+	// The calibrated probability is below the request's minimum: ABSTAIN.
+	ReasonCode_REASON_CODE_BELOW_MIN_PROBABILITY ReasonCode = 3
+	// The judge's output could not be read after the re-asks.
+	ReasonCode_REASON_CODE_UNREADABLE_OUTPUT ReasonCode = 4
+	// The judge model refused to answer.
+	ReasonCode_REASON_CODE_REFUSED ReasonCode = 5
+	// The backend kept answering 429 after the retries.
+	ReasonCode_REASON_CODE_RATE_LIMITED ReasonCode = 6
+	// The call timed out.
+	ReasonCode_REASON_CODE_TIMEOUT ReasonCode = 7
+	// The backend kept answering 5xx after the retries.
+	ReasonCode_REASON_CODE_BACKEND_ERROR ReasonCode = 8
+	// No judge backend could be reached.
+	ReasonCode_REASON_CODE_BACKEND_UNREACHABLE ReasonCode = 9
+	// The backend refused the request (a 4xx other than 429).
+	ReasonCode_REASON_CODE_BACKEND_REJECTED ReasonCode = 10
+	// The item is not a valid request (INVALID).
+	ReasonCode_REASON_CODE_INVALID_INPUT ReasonCode = 11
+	// Any other fault.
+	ReasonCode_REASON_CODE_OTHER ReasonCode = 12
+)
+
+// Enum value maps for ReasonCode.
+var (
+	ReasonCode_name = map[int32]string{
+		0:  "REASON_CODE_UNSPECIFIED",
+		1:  "REASON_CODE_ORDERS_DISAGREE",
+		2:  "REASON_CODE_TIED_TOP",
+		3:  "REASON_CODE_BELOW_MIN_PROBABILITY",
+		4:  "REASON_CODE_UNREADABLE_OUTPUT",
+		5:  "REASON_CODE_REFUSED",
+		6:  "REASON_CODE_RATE_LIMITED",
+		7:  "REASON_CODE_TIMEOUT",
+		8:  "REASON_CODE_BACKEND_ERROR",
+		9:  "REASON_CODE_BACKEND_UNREACHABLE",
+		10: "REASON_CODE_BACKEND_REJECTED",
+		11: "REASON_CODE_INVALID_INPUT",
+		12: "REASON_CODE_OTHER",
+	}
+	ReasonCode_value = map[string]int32{
+		"REASON_CODE_UNSPECIFIED":           0,
+		"REASON_CODE_ORDERS_DISAGREE":       1,
+		"REASON_CODE_TIED_TOP":              2,
+		"REASON_CODE_BELOW_MIN_PROBABILITY": 3,
+		"REASON_CODE_UNREADABLE_OUTPUT":     4,
+		"REASON_CODE_REFUSED":               5,
+		"REASON_CODE_RATE_LIMITED":          6,
+		"REASON_CODE_TIMEOUT":               7,
+		"REASON_CODE_BACKEND_ERROR":         8,
+		"REASON_CODE_BACKEND_UNREACHABLE":   9,
+		"REASON_CODE_BACKEND_REJECTED":      10,
+		"REASON_CODE_INVALID_INPUT":         11,
+		"REASON_CODE_OTHER":                 12,
+	}
+)
+
+func (x ReasonCode) Enum() *ReasonCode {
+	p := new(ReasonCode)
+	*p = x
+	return p
+}
+
+func (x ReasonCode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReasonCode) Descriptor() protoreflect.EnumDescriptor {
+	return file_personajudge_v1_judge_proto_enumTypes[4].Descriptor()
+}
+
+func (ReasonCode) Type() protoreflect.EnumType {
+	return &file_personajudge_v1_judge_proto_enumTypes[4]
+}
+
+func (x ReasonCode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReasonCode.Descriptor instead.
+func (ReasonCode) EnumDescriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{4}
+}
+
+// TieSource says where a tie verdict came from.
+type TieSource int32
+
+const (
+	// Not a tie.
+	TieSource_TIE_SOURCE_UNSPECIFIED TieSource = 0
+	// Every order answered tie: the judge stated it.
+	TieSource_TIE_SOURCE_STATED TieSource = 1
+	// The orders chose different options and ties are allowed: the tie
+	// reports the disagreement, not the judge's view. Such a verdict gets no
+	// calibrated probability and never counts as calibration evidence.
+	TieSource_TIE_SOURCE_ORDERS_DISAGREE TieSource = 2
+)
+
+// Enum value maps for TieSource.
+var (
+	TieSource_name = map[int32]string{
+		0: "TIE_SOURCE_UNSPECIFIED",
+		1: "TIE_SOURCE_STATED",
+		2: "TIE_SOURCE_ORDERS_DISAGREE",
+	}
+	TieSource_value = map[string]int32{
+		"TIE_SOURCE_UNSPECIFIED":     0,
+		"TIE_SOURCE_STATED":          1,
+		"TIE_SOURCE_ORDERS_DISAGREE": 2,
+	}
+)
+
+func (x TieSource) Enum() *TieSource {
+	p := new(TieSource)
+	*p = x
+	return p
+}
+
+func (x TieSource) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TieSource) Descriptor() protoreflect.EnumDescriptor {
+	return file_personajudge_v1_judge_proto_enumTypes[5].Descriptor()
+}
+
+func (TieSource) Type() protoreflect.EnumType {
+	return &file_personajudge_v1_judge_proto_enumTypes[5]
+}
+
+func (x TieSource) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TieSource.Descriptor instead.
+func (TieSource) EnumDescriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{5}
+}
+
 // ParseStatus says how one judge call's output was read.
 type ParseStatus int32
 
@@ -320,11 +471,11 @@ func (x ParseStatus) String() string {
 }
 
 func (ParseStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_personajudge_v1_judge_proto_enumTypes[4].Descriptor()
+	return file_personajudge_v1_judge_proto_enumTypes[6].Descriptor()
 }
 
 func (ParseStatus) Type() protoreflect.EnumType {
-	return &file_personajudge_v1_judge_proto_enumTypes[4]
+	return &file_personajudge_v1_judge_proto_enumTypes[6]
 }
 
 func (x ParseStatus) Number() protoreflect.EnumNumber {
@@ -333,7 +484,7 @@ func (x ParseStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ParseStatus.Descriptor instead.
 func (ParseStatus) EnumDescriptor() ([]byte, []int) {
-	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{4}
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{6}
 }
 
 // ScoreRequest carries one item to judge and how to judge it.
@@ -1392,7 +1543,11 @@ type ScoreResponse struct {
 	// the orders shown (ascending vs descending rubric); 0 when they agree.
 	ScoreSpread float64 `protobuf:"fixed64,17,opt,name=score_spread,json=scoreSpread,proto3" json:"score_spread,omitempty"`
 	// The request's tags, echoed.
-	Tags          map[string]string `protobuf:"bytes,18,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Tags map[string]string `protobuf:"bytes,18,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Why the judgment is not a plain verdict (see ReasonCode).
+	ReasonCode ReasonCode `protobuf:"varint,19,opt,name=reason_code,json=reasonCode,proto3,enum=personajudge.v1.ReasonCode" json:"reason_code,omitempty"`
+	// For a tie verdict, whether the judge stated it or the orders produced it.
+	TieSource     TieSource `protobuf:"varint,20,opt,name=tie_source,json=tieSource,proto3,enum=personajudge.v1.TieSource" json:"tie_source,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1551,6 +1706,20 @@ func (x *ScoreResponse) GetTags() map[string]string {
 		return x.Tags
 	}
 	return nil
+}
+
+func (x *ScoreResponse) GetReasonCode() ReasonCode {
+	if x != nil {
+		return x.ReasonCode
+	}
+	return ReasonCode_REASON_CODE_UNSPECIFIED
+}
+
+func (x *ScoreResponse) GetTieSource() TieSource {
+	if x != nil {
+		return x.TieSource
+	}
+	return TieSource_TIE_SOURCE_UNSPECIFIED
 }
 
 // GetJudgmentRequest names a stored judgment.
@@ -2258,7 +2427,7 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x05usage\x18\n" +
 	" \x01(\v2\x16.personajudge.v1.UsageR\x05usage\x123\n" +
 	"\alatency\x18\v \x01(\v2\x19.google.protobuf.DurationR\alatency\x12\x1b\n" +
-	"\tcache_hit\x18\f \x01(\bR\bcacheHit\"\xf7\x06\n" +
+	"\tcache_hit\x18\f \x01(\bR\bcacheHit\"\xf0\a\n" +
 	"\rScoreResponse\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1f\n" +
 	"\vjudgment_id\x18\x02 \x01(\tR\n" +
@@ -2280,7 +2449,11 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"created_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12#\n" +
 	"\rfailed_models\x18\x10 \x03(\tR\ffailedModels\x12!\n" +
 	"\fscore_spread\x18\x11 \x01(\x01R\vscoreSpread\x12<\n" +
-	"\x04tags\x18\x12 \x03(\v2(.personajudge.v1.ScoreResponse.TagsEntryR\x04tags\x1a7\n" +
+	"\x04tags\x18\x12 \x03(\v2(.personajudge.v1.ScoreResponse.TagsEntryR\x04tags\x12<\n" +
+	"\vreason_code\x18\x13 \x01(\x0e2\x1b.personajudge.v1.ReasonCodeR\n" +
+	"reasonCode\x129\n" +
+	"\n" +
+	"tie_source\x18\x14 \x01(\x0e2\x1a.personajudge.v1.TieSourceR\ttieSource\x1a7\n" +
 	"\tTagsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x19\n" +
@@ -2351,7 +2524,27 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x17JUDGMENT_STATUS_VERDICT\x10\x01\x12\x1b\n" +
 	"\x17JUDGMENT_STATUS_ABSTAIN\x10\x02\x12\x1f\n" +
 	"\x1bJUDGMENT_STATUS_JUDGE_ERROR\x10\x03\x12\x1b\n" +
-	"\x17JUDGMENT_STATUS_INVALID\x10\x04*\xb0\x01\n" +
+	"\x17JUDGMENT_STATUS_INVALID\x10\x04*\x9a\x03\n" +
+	"\n" +
+	"ReasonCode\x12\x1b\n" +
+	"\x17REASON_CODE_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bREASON_CODE_ORDERS_DISAGREE\x10\x01\x12\x18\n" +
+	"\x14REASON_CODE_TIED_TOP\x10\x02\x12%\n" +
+	"!REASON_CODE_BELOW_MIN_PROBABILITY\x10\x03\x12!\n" +
+	"\x1dREASON_CODE_UNREADABLE_OUTPUT\x10\x04\x12\x17\n" +
+	"\x13REASON_CODE_REFUSED\x10\x05\x12\x1c\n" +
+	"\x18REASON_CODE_RATE_LIMITED\x10\x06\x12\x17\n" +
+	"\x13REASON_CODE_TIMEOUT\x10\a\x12\x1d\n" +
+	"\x19REASON_CODE_BACKEND_ERROR\x10\b\x12#\n" +
+	"\x1fREASON_CODE_BACKEND_UNREACHABLE\x10\t\x12 \n" +
+	"\x1cREASON_CODE_BACKEND_REJECTED\x10\n" +
+	"\x12\x1d\n" +
+	"\x19REASON_CODE_INVALID_INPUT\x10\v\x12\x15\n" +
+	"\x11REASON_CODE_OTHER\x10\f*^\n" +
+	"\tTieSource\x12\x1a\n" +
+	"\x16TIE_SOURCE_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11TIE_SOURCE_STATED\x10\x01\x12\x1e\n" +
+	"\x1aTIE_SOURCE_ORDERS_DISAGREE\x10\x02*\xb0\x01\n" +
 	"\vParseStatus\x12\x1c\n" +
 	"\x18PARSE_STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fPARSE_STATUS_OK\x10\x01\x12\x19\n" +
@@ -2377,90 +2570,94 @@ func file_personajudge_v1_judge_proto_rawDescGZIP() []byte {
 	return file_personajudge_v1_judge_proto_rawDescData
 }
 
-var file_personajudge_v1_judge_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_personajudge_v1_judge_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
 var file_personajudge_v1_judge_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_personajudge_v1_judge_proto_goTypes = []any{
 	(CachePolicy)(0),                   // 0: personajudge.v1.CachePolicy
 	(OrderPolicy)(0),                   // 1: personajudge.v1.OrderPolicy
 	(AdherenceTaskKind)(0),             // 2: personajudge.v1.AdherenceTaskKind
 	(JudgmentStatus)(0),                // 3: personajudge.v1.JudgmentStatus
-	(ParseStatus)(0),                   // 4: personajudge.v1.ParseStatus
-	(*ScoreRequest)(nil),               // 5: personajudge.v1.ScoreRequest
-	(*JudgeConfig)(nil),                // 6: personajudge.v1.JudgeConfig
-	(*PersonalizedPreferenceTask)(nil), // 7: personajudge.v1.PersonalizedPreferenceTask
-	(*DialogueTurn)(nil),               // 8: personajudge.v1.DialogueTurn
-	(*CandidateRole)(nil),              // 9: personajudge.v1.CandidateRole
-	(*RoleIdentificationTask)(nil),     // 10: personajudge.v1.RoleIdentificationTask
-	(*Rubric)(nil),                     // 11: personajudge.v1.Rubric
-	(*PersonaAdherenceTask)(nil),       // 12: personajudge.v1.PersonaAdherenceTask
-	(*Verdict)(nil),                    // 13: personajudge.v1.Verdict
-	(*Answer)(nil),                     // 14: personajudge.v1.Answer
-	(*Usage)(nil),                      // 15: personajudge.v1.Usage
-	(*Vote)(nil),                       // 16: personajudge.v1.Vote
-	(*ScoreResponse)(nil),              // 17: personajudge.v1.ScoreResponse
-	(*GetJudgmentRequest)(nil),         // 18: personajudge.v1.GetJudgmentRequest
-	(*GetJudgmentResponse)(nil),        // 19: personajudge.v1.GetJudgmentResponse
-	(*ScoreStreamRequest)(nil),         // 20: personajudge.v1.ScoreStreamRequest
-	(*ScoreStreamResponse)(nil),        // 21: personajudge.v1.ScoreStreamResponse
-	(*PersonaScoreItem)(nil),           // 22: personajudge.v1.PersonaScoreItem
-	(*PersonaScoreRequest)(nil),        // 23: personajudge.v1.PersonaScoreRequest
-	(*TaskScore)(nil),                  // 24: personajudge.v1.TaskScore
-	(*Interval)(nil),                   // 25: personajudge.v1.Interval
-	(*PersonaScoreResponse)(nil),       // 26: personajudge.v1.PersonaScoreResponse
-	nil,                                // 27: personajudge.v1.ScoreRequest.TagsEntry
-	nil,                                // 28: personajudge.v1.ScoreResponse.TagsEntry
-	(*durationpb.Duration)(nil),        // 29: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),      // 30: google.protobuf.Timestamp
+	(ReasonCode)(0),                    // 4: personajudge.v1.ReasonCode
+	(TieSource)(0),                     // 5: personajudge.v1.TieSource
+	(ParseStatus)(0),                   // 6: personajudge.v1.ParseStatus
+	(*ScoreRequest)(nil),               // 7: personajudge.v1.ScoreRequest
+	(*JudgeConfig)(nil),                // 8: personajudge.v1.JudgeConfig
+	(*PersonalizedPreferenceTask)(nil), // 9: personajudge.v1.PersonalizedPreferenceTask
+	(*DialogueTurn)(nil),               // 10: personajudge.v1.DialogueTurn
+	(*CandidateRole)(nil),              // 11: personajudge.v1.CandidateRole
+	(*RoleIdentificationTask)(nil),     // 12: personajudge.v1.RoleIdentificationTask
+	(*Rubric)(nil),                     // 13: personajudge.v1.Rubric
+	(*PersonaAdherenceTask)(nil),       // 14: personajudge.v1.PersonaAdherenceTask
+	(*Verdict)(nil),                    // 15: personajudge.v1.Verdict
+	(*Answer)(nil),                     // 16: personajudge.v1.Answer
+	(*Usage)(nil),                      // 17: personajudge.v1.Usage
+	(*Vote)(nil),                       // 18: personajudge.v1.Vote
+	(*ScoreResponse)(nil),              // 19: personajudge.v1.ScoreResponse
+	(*GetJudgmentRequest)(nil),         // 20: personajudge.v1.GetJudgmentRequest
+	(*GetJudgmentResponse)(nil),        // 21: personajudge.v1.GetJudgmentResponse
+	(*ScoreStreamRequest)(nil),         // 22: personajudge.v1.ScoreStreamRequest
+	(*ScoreStreamResponse)(nil),        // 23: personajudge.v1.ScoreStreamResponse
+	(*PersonaScoreItem)(nil),           // 24: personajudge.v1.PersonaScoreItem
+	(*PersonaScoreRequest)(nil),        // 25: personajudge.v1.PersonaScoreRequest
+	(*TaskScore)(nil),                  // 26: personajudge.v1.TaskScore
+	(*Interval)(nil),                   // 27: personajudge.v1.Interval
+	(*PersonaScoreResponse)(nil),       // 28: personajudge.v1.PersonaScoreResponse
+	nil,                                // 29: personajudge.v1.ScoreRequest.TagsEntry
+	nil,                                // 30: personajudge.v1.ScoreResponse.TagsEntry
+	(*durationpb.Duration)(nil),        // 31: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),      // 32: google.protobuf.Timestamp
 }
 var file_personajudge_v1_judge_proto_depIdxs = []int32{
-	10, // 0: personajudge.v1.ScoreRequest.role_identification:type_name -> personajudge.v1.RoleIdentificationTask
-	7,  // 1: personajudge.v1.ScoreRequest.preference:type_name -> personajudge.v1.PersonalizedPreferenceTask
-	12, // 2: personajudge.v1.ScoreRequest.adherence:type_name -> personajudge.v1.PersonaAdherenceTask
-	6,  // 3: personajudge.v1.ScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
-	27, // 4: personajudge.v1.ScoreRequest.tags:type_name -> personajudge.v1.ScoreRequest.TagsEntry
+	12, // 0: personajudge.v1.ScoreRequest.role_identification:type_name -> personajudge.v1.RoleIdentificationTask
+	9,  // 1: personajudge.v1.ScoreRequest.preference:type_name -> personajudge.v1.PersonalizedPreferenceTask
+	14, // 2: personajudge.v1.ScoreRequest.adherence:type_name -> personajudge.v1.PersonaAdherenceTask
+	8,  // 3: personajudge.v1.ScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
+	29, // 4: personajudge.v1.ScoreRequest.tags:type_name -> personajudge.v1.ScoreRequest.TagsEntry
 	1,  // 5: personajudge.v1.JudgeConfig.order_policy:type_name -> personajudge.v1.OrderPolicy
 	0,  // 6: personajudge.v1.JudgeConfig.cache:type_name -> personajudge.v1.CachePolicy
-	8,  // 7: personajudge.v1.RoleIdentificationTask.dialogue:type_name -> personajudge.v1.DialogueTurn
-	9,  // 8: personajudge.v1.RoleIdentificationTask.candidates:type_name -> personajudge.v1.CandidateRole
+	10, // 7: personajudge.v1.RoleIdentificationTask.dialogue:type_name -> personajudge.v1.DialogueTurn
+	11, // 8: personajudge.v1.RoleIdentificationTask.candidates:type_name -> personajudge.v1.CandidateRole
 	2,  // 9: personajudge.v1.PersonaAdherenceTask.task:type_name -> personajudge.v1.AdherenceTaskKind
-	11, // 10: personajudge.v1.PersonaAdherenceTask.custom_rubric:type_name -> personajudge.v1.Rubric
-	14, // 11: personajudge.v1.Vote.mapped_answer:type_name -> personajudge.v1.Answer
-	4,  // 12: personajudge.v1.Vote.parse_status:type_name -> personajudge.v1.ParseStatus
-	15, // 13: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
-	29, // 14: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
+	13, // 10: personajudge.v1.PersonaAdherenceTask.custom_rubric:type_name -> personajudge.v1.Rubric
+	16, // 11: personajudge.v1.Vote.mapped_answer:type_name -> personajudge.v1.Answer
+	6,  // 12: personajudge.v1.Vote.parse_status:type_name -> personajudge.v1.ParseStatus
+	17, // 13: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
+	31, // 14: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
 	3,  // 15: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
-	13, // 16: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
-	16, // 17: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
-	15, // 18: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
-	30, // 19: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
-	28, // 20: personajudge.v1.ScoreResponse.tags:type_name -> personajudge.v1.ScoreResponse.TagsEntry
-	17, // 21: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
-	5,  // 22: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
-	5,  // 23: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
-	17, // 24: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
-	2,  // 25: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
-	11, // 26: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
-	22, // 27: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
-	6,  // 28: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
-	2,  // 29: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
-	17, // 30: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
-	24, // 31: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
-	25, // 32: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
-	2,  // 33: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
-	15, // 34: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
-	5,  // 35: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
-	18, // 36: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
-	20, // 37: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
-	23, // 38: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
-	17, // 39: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
-	19, // 40: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
-	21, // 41: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
-	26, // 42: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
-	39, // [39:43] is the sub-list for method output_type
-	35, // [35:39] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	15, // 16: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
+	18, // 17: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
+	17, // 18: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
+	32, // 19: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
+	30, // 20: personajudge.v1.ScoreResponse.tags:type_name -> personajudge.v1.ScoreResponse.TagsEntry
+	4,  // 21: personajudge.v1.ScoreResponse.reason_code:type_name -> personajudge.v1.ReasonCode
+	5,  // 22: personajudge.v1.ScoreResponse.tie_source:type_name -> personajudge.v1.TieSource
+	19, // 23: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
+	7,  // 24: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
+	7,  // 25: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
+	19, // 26: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
+	2,  // 27: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
+	13, // 28: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
+	24, // 29: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
+	8,  // 30: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
+	2,  // 31: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
+	19, // 32: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
+	26, // 33: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
+	27, // 34: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
+	2,  // 35: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
+	17, // 36: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
+	7,  // 37: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
+	20, // 38: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
+	22, // 39: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
+	25, // 40: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
+	19, // 41: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
+	21, // 42: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
+	23, // 43: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
+	28, // 44: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
+	41, // [41:45] is the sub-list for method output_type
+	37, // [37:41] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_personajudge_v1_judge_proto_init() }
@@ -2484,7 +2681,7 @@ func file_personajudge_v1_judge_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_personajudge_v1_judge_proto_rawDesc), len(file_personajudge_v1_judge_proto_rawDesc)),
-			NumEnums:      5,
+			NumEnums:      7,
 			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
