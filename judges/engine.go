@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -94,10 +95,21 @@ type Config struct {
 	MinCalibratedProbability float64
 }
 
-// Profile names a judge profile: kind, model(s), prompt version and order
-// policy. Calibrators are fitted per profile.
+// Profile names a judge profile: kind, model(s), prompt version (which
+// says whether ties may be answered), order policy, and every other setting
+// that changes what a stated certainty means: a temperature above 0
+// ("/t0.7") and more than one sample per order ("/s3"). Calibrators are
+// fitted per profile. The defaults add nothing, so profiles judged with
+// them keep their names.
 func Profile(t Task, cfg Config) string {
-	return fmt.Sprintf("%s/%s/%s/%s", t.Kind(), strings.Join(cfg.Models, "+"), t.PromptVersion(), PolicyName(cfg.Policy))
+	p := fmt.Sprintf("%s/%s/%s/%s", t.Kind(), strings.Join(cfg.Models, "+"), t.PromptVersion(), PolicyName(cfg.Policy))
+	if cfg.Temperature != 0 {
+		p += "/t" + strconv.FormatFloat(cfg.Temperature, 'g', -1, 64)
+	}
+	if cfg.Samples > 1 {
+		p += "/s" + strconv.Itoa(cfg.Samples)
+	}
+	return p
 }
 
 // ErrUnreachable wraps the error returned when no model could be reached at

@@ -340,7 +340,10 @@ func TestEngineProfile(t *testing.T) {
 		{&Preference{}, Config{Models: []string{"m"}}, "preference/m/" + PreferencePromptVersion + "/cyclic"},
 		{&Preference{}, Config{Models: []string{"m"}, Policy: pb.OrderPolicy_ORDER_POLICY_CYCLIC}, "preference/m/" + PreferencePromptVersion + "/cyclic"},
 		{&Preference{}, Config{Models: []string{"m1", "m2"}, Policy: pb.OrderPolicy_ORDER_POLICY_SINGLE}, "preference/m1+m2/" + PreferencePromptVersion + "/single"},
-		{&Preference{AllowTie: true}, Config{Models: []string{"gpt", "llama"}, Policy: pb.OrderPolicy_ORDER_POLICY_REVERSED}, "preference/gpt+llama/" + PreferencePromptVersion + "/reversed"},
+		// Everything that changes what a certainty means is in the profile.
+		{&Preference{AllowTie: true}, Config{Models: []string{"gpt", "llama"}, Policy: pb.OrderPolicy_ORDER_POLICY_REVERSED}, "preference/gpt+llama/" + PreferencePromptVersion + "+tie/reversed"},
+		{&Preference{}, Config{Models: []string{"m"}, Temperature: 0.7, Samples: 3}, "preference/m/" + PreferencePromptVersion + "/cyclic/t0.7/s3"},
+		{&Preference{}, Config{Models: []string{"m"}, Samples: 1}, "preference/m/" + PreferencePromptVersion + "/cyclic"},
 	}
 	for _, tt := range tests {
 		if got := Profile(tt.task, tt.cfg); got != tt.want {

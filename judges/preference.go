@@ -31,8 +31,16 @@ func (p *Preference) Digest() string {
 // Labels: the truth is response A, response B, or a tie.
 func (p *Preference) Labels() LabelSpace { return LabelSpace{Options: 2, Tie: true} }
 
-func (p *Preference) Kind() string          { return "preference" }
-func (p *Preference) PromptVersion() string { return PreferencePromptVersion }
+func (p *Preference) Kind() string { return "preference" }
+
+// PromptVersion adds "+tie" when a tie may be answered: the prompt offers a
+// third answer, so a certainty means something else than between A and B.
+func (p *Preference) PromptVersion() string {
+	if p.AllowTie {
+		return PreferencePromptVersion + "+tie"
+	}
+	return PreferencePromptVersion
+}
 func (p *Preference) Orders(policy pb.OrderPolicy) [][]int {
 	return PlanOrders(2, policy)
 }
