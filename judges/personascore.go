@@ -30,9 +30,13 @@ const bootstrapStream = 0x50657273_6f6e6147 // "PersonaG"
 type PersonaItem struct {
 	Task pb.AdherenceTaskKind
 	// Evaluators holds, per judge model, the successful scores it gave the
-	// item. An item without any successful score was a judge error and is
-	// excluded from its task's mean (and counted).
+	// item. An item without any successful score is excluded from its
+	// task's mean and counted: as an abstention when Abstained, otherwise
+	// as a judge error.
 	Evaluators [][]float64
+	// Abstained: the judgment abstained (a calibrated probability below
+	// the caller's minimum), which is not a judge failure.
+	Abstained bool
 }
 
 // PersonaItemFrom reduces an adherence judgment for the roll-up. An
@@ -44,6 +48,7 @@ type PersonaItem struct {
 func PersonaItemFrom(task pb.AdherenceTaskKind, j *Judgment) PersonaItem {
 	item := PersonaItem{Task: task}
 	if j == nil || j.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT {
+		item.Abstained = j != nil && j.Status == pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN
 		return item
 	}
 	var kept []*pb.Vote
@@ -121,10 +126,13 @@ func RollUpPersona(items []PersonaItem, seed uint64, samples int) PersonaRollup 
 			continue
 		}
 		ts.Items++
-		if s, ok := it.score(); ok {
+		switch s, ok := it.score(); {
+		case ok:
 			ts.Scored++
 			scores[it.Task] = append(scores[it.Task], s)
-		} else {
+		case it.Abstained:
+			ts.ExcludedAbstentions++
+		default:
 			ts.ExcludedJudgeErrors++
 		}
 	}
@@ -204,6 +212,13 @@ func rollupNote(r PersonaRollup, scoredTasks int) string {
 	}
 	if total > 0 {
 		notes = append(notes, fmt.Sprintf("%d item(s) excluded for judge errors (%s)", total, strings.Join(excluded, ", ")))
+	}
+	abstained := 0
+	for _, ts := range r.Tasks {
+		abstained += int(ts.ExcludedAbstentions)
+	}
+	if abstained > 0 {
+		notes = append(notes, fmt.Sprintf("%d item(s) excluded as abstentions (below the requested calibrated probability)", abstained))
 	}
 	return strings.Join(notes, "; ")
 }

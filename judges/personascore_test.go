@@ -262,3 +262,24 @@ func itemsWithMean(task pb.AdherenceTaskKind, mean float64, n int) []PersonaItem
 	}
 	return items
 }
+
+// An item that abstained is excluded as an abstention, not counted as a
+// judge error.
+func TestRollUpCountsAbstentionsApart(t *testing.T) {
+	t.Parallel()
+	abstained := PersonaItemFrom(taskPC, &Judgment{Outcome: Outcome{Status: pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN}})
+	failed := PersonaItemFrom(taskPC, &Judgment{Outcome: Outcome{Status: pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR}})
+	scored := PersonaItem{Task: taskPC, Evaluators: [][]float64{{4}}}
+	r := RollUpPersona([]PersonaItem{abstained, failed, scored}, 1, 10)
+	for _, ts := range r.Tasks {
+		if ts.Task != taskPC {
+			continue
+		}
+		if ts.Items != 3 || ts.Scored != 1 || ts.ExcludedAbstentions != 1 || ts.ExcludedJudgeErrors != 1 {
+			t.Fatalf("task score %v", ts)
+		}
+	}
+	if !strings.Contains(r.Note, "1 item(s) excluded as abstentions") || !strings.Contains(r.Note, "1 item(s) excluded for judge errors") {
+		t.Fatalf("note %q", r.Note)
+	}
+}

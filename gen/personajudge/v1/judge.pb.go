@@ -2102,6 +2102,9 @@ type TaskScore struct {
 	Scored int32 `protobuf:"varint,4,opt,name=scored,proto3" json:"scored,omitempty"`
 	// Items excluded because the judge failed (JUDGE_ERROR).
 	ExcludedJudgeErrors int32 `protobuf:"varint,5,opt,name=excluded_judge_errors,json=excludedJudgeErrors,proto3" json:"excluded_judge_errors,omitempty"`
+	// Items excluded because the judgment abstained (below the requested
+	// minimum calibrated probability): not judge failures.
+	ExcludedAbstentions int32 `protobuf:"varint,6,opt,name=excluded_abstentions,json=excludedAbstentions,proto3" json:"excluded_abstentions,omitempty"`
 	unknownFields       protoimpl.UnknownFields
 	sizeCache           protoimpl.SizeCache
 }
@@ -2167,6 +2170,13 @@ func (x *TaskScore) GetScored() int32 {
 func (x *TaskScore) GetExcludedJudgeErrors() int32 {
 	if x != nil {
 		return x.ExcludedJudgeErrors
+	}
+	return 0
+}
+
+func (x *TaskScore) GetExcludedAbstentions() int32 {
+	if x != nil {
+		return x.ExcludedAbstentions
 	}
 	return 0
 }
@@ -2480,13 +2490,14 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x05items\x18\x02 \x03(\v2!.personajudge.v1.PersonaScoreItemR\x05items\x122\n" +
 	"\x05judge\x18\x03 \x01(\v2\x1c.personajudge.v1.JudgeConfigR\x05judge\x12%\n" +
 	"\x0ebootstrap_seed\x18\x04 \x01(\x04R\rbootstrapSeed\x12+\n" +
-	"\x11bootstrap_samples\x18\x05 \x01(\x05R\x10bootstrapSamples\"\xc7\x01\n" +
+	"\x11bootstrap_samples\x18\x05 \x01(\x05R\x10bootstrapSamples\"\xfa\x01\n" +
 	"\tTaskScore\x126\n" +
 	"\x04task\x18\x01 \x01(\x0e2\".personajudge.v1.AdherenceTaskKindR\x04task\x12\x17\n" +
 	"\x04mean\x18\x02 \x01(\x01H\x00R\x04mean\x88\x01\x01\x12\x14\n" +
 	"\x05items\x18\x03 \x01(\x05R\x05items\x12\x16\n" +
 	"\x06scored\x18\x04 \x01(\x05R\x06scored\x122\n" +
-	"\x15excluded_judge_errors\x18\x05 \x01(\x05R\x13excludedJudgeErrorsB\a\n" +
+	"\x15excluded_judge_errors\x18\x05 \x01(\x05R\x13excludedJudgeErrors\x121\n" +
+	"\x14excluded_abstentions\x18\x06 \x01(\x05R\x13excludedAbstentionsB\a\n" +
 	"\x05_mean\"L\n" +
 	"\bInterval\x12\x14\n" +
 	"\x05lower\x18\x01 \x01(\x01R\x05lower\x12\x14\n" +
