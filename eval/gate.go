@@ -38,6 +38,15 @@ var metrics = map[string]struct {
 	"single_order_error_rate": {"share of labelled items the first order alone got wrong", func(s *Summary) (float64, int) {
 		return frac(s.position.singleOrderWrong, s.position.singleOrderLabelled)
 	}},
+	"top1_accuracy": {"share of K>=3 labelled items whose true option is the judge's most probable", func(s *Summary) (float64, int) { return frac(s.ranking.top1, s.ranking.n) }},
+	"top2_accuracy": {"share of K>=3 labelled items whose true option is among the judge's two most probable", func(s *Summary) (float64, int) { return frac(s.ranking.top2, s.ranking.n) }},
+	"mean_rank": {"mean rank of the true option in the judge's distribution (K>=3)", func(s *Summary) (float64, int) {
+		return float64(s.ranking.rankSum) / float64(max(1, s.ranking.n)), s.ranking.n
+	}},
+	"brier": {"Brier score of the judge's distribution (K>=3)", func(s *Summary) (float64, int) {
+		return s.ranking.brierSum / float64(max(1, s.ranking.n)), s.ranking.n
+	}},
+	"ece20":                   {"ECE (20 bins) of the top option's probability (K>=3)", func(s *Summary) (float64, int) { return s.ranking.ece20(), s.ranking.n }},
 	"high_certainty_coverage": {"share of results flagged high certainty", func(s *Summary) (float64, int) { return frac(s.HighCertainty, s.Results) }},
 	"high_certainty_accuracy": {"share of labelled high-certainty verdicts that are right", func(s *Summary) (float64, int) { return frac(s.HighCorrect, s.HighLabelled) }},
 }

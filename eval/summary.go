@@ -50,6 +50,7 @@ type Summary struct {
 	confusion map[[2]int]int
 	reasons   map[string]int
 	position  positionCounts
+	ranking   rankingCounts
 	// slices counts results per caller tag ("tier=hard").
 	slices map[string]*Slice
 
@@ -85,6 +86,7 @@ func (s *Summary) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
 		s.reasons[failureReason(r.Reason)]++
 	}
 	s.position.add(r, label)
+	s.ranking.add(r, label)
 	for k, v := range r.Tags {
 		sl := s.slices[k+"="+v]
 		if sl == nil {
@@ -106,7 +108,11 @@ func (s *Summary) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
 		s.Labelled++
 		if verdict {
 			s.LabelledVerdicts++
-			vc, vok := category(r.Verdict.GetTie(), r.Verdict.Choice)
+			// A result from an older or foreign file may lack its verdict.
+			vc, vok := 0, false
+			if v := r.GetVerdict(); v != nil {
+				vc, vok = category(v.Tie, v.Choice)
+			}
 			lc, lok := category(label.GetTie(), label.Choice)
 			if vok && lok {
 				s.confusion[[2]int{vc, lc}]++
@@ -183,6 +189,10 @@ func (s *Summary) print(w io.Writer) {
 		mean = fmt.Sprintf("%.4f", s.ConsistencySum/float64(s.Voted))
 	}
 	fmt.Fprintf(w, "  consistency     mean %s; every order agrees in %s of %d judged items\n", mean, pct(s.Consistent, s.Voted), s.Voted)
+	if k := &s.ranking; k.n > 0 {
+		fmt.Fprintf(w, "  ranking (K>=3)  top-1 %s, top-2 %s, mean rank %.3f, Brier %.4f, ECE20 %.4f of the top probability (n = %d)\n",
+			ratio(k.top1, k.n), ratio(k.top2, k.n), float64(k.rankSum)/float64(k.n), k.brierSum/float64(k.n), k.ece20(), k.n)
+	}
 	if p := s.position; p.choiceVotes > 0 {
 		fmt.Fprintf(w, "  position bias   first-shown option wins %s of %d votes (chance %.4f); a single order would be wrong on %s of %d labelled items\n",
 			ratio(p.firstShownWins, p.choiceVotes), p.choiceVotes, p.chanceSum/float64(p.choiceVotes), ratio(p.singleOrderWrong, p.singleOrderLabelled), p.singleOrderLabelled)
