@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/personajudge/personajudge/internal/testwait"
 	"testing"
 	"time"
 
@@ -67,7 +68,7 @@ func TestLimiterBoundsAndOrder(t *testing.T) {
 		<-ready
 		// Wait until the goroutine is queued before starting the next, so
 		// arrival order is known.
-		waitFor(t, fmt.Sprintf("waiter %d to queue", i), func() bool { return queued(l) == i+1 })
+		testwait.For(t, fmt.Sprintf("waiter %d to queue", i), 10*time.Second, func() bool { return queued(l) == i+1 })
 	}
 	select {
 	case i := <-got:

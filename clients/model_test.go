@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/personajudge/personajudge/internal/testwait"
 	"net/http"
 	"reflect"
 	"strings"
@@ -459,7 +460,7 @@ func TestCompleteConcurrencyLimit(t *testing.T) {
 	// Hold the full slots until every other call is either queued in the
 	// limiter or counted at the backend, so that a call admitted beyond the
 	// limit is seen before any slot is freed.
-	waitFor(t, "every call to be queued or in flight", func() bool {
+	testwait.For(t, "every call to be queued or in flight", 10*time.Second, func() bool {
 		return queued(m.limit)+int(inFlight.Load()) == calls
 	})
 	for range calls - limit {

@@ -1,10 +1,7 @@
 package server
 
 import (
-	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"runtime"
 	"sync"
@@ -15,7 +12,6 @@ import (
 	"connectrpc.com/connect"
 	"github.com/personajudge/personajudge/clients"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
-	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 	"github.com/personajudge/personajudge/internal/fakejudge"
 	"github.com/personajudge/personajudge/internal/llmfake"
 )
@@ -55,7 +51,11 @@ func TestSoak(t *testing.T) {
 		Name: "judge", BaseURL: fake.BaseURL(), MaxConcurrency: soakConcurrency, Timeout: "10s", MaxRetries: &retries,
 	}}}, harnessExtras{maxQueued: 4 * soakConcurrency})
 
-	stalledStream(t, h, soakStalled)
+	silentStream(t, h, soakStalled, func(i int) *pb.ScoreRequest {
+		req := prefItemID(fmt.Sprintf("stalled-%d", i), i%2)
+		req.GetPreference().Query = fmt.Sprintf("Where should I eat tonight? (evening %d)", i)
+		return req
+	})
 
 	var (
 		ok, refused, failed, invalid, badAccepted atomic.Int64
@@ -146,50 +146,4 @@ loop:
 			t.Errorf("goroutines grew from %d to %d", first.goroutines, last.goroutines)
 		}
 	}
-}
-
-// stalledStream opens a ScoreStream on its own connection with a small
-// receive window, sends n items and never reads a result: a caller that
-// stopped reading. It stays open until the test ends.
-func stalledStream(t *testing.T, h *harness, n int) {
-	t.Helper()
-	// The test ends the stream by closing its connection, as a client that
-	// vanishes would.
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	dialer := &net.Dialer{}
-	small := &http.Client{Transport: &http.Transport{
-		Protocols: unencryptedHTTP2(),
-		HTTP2:     &http.HTTP2Config{MaxReceiveBufferPerStream: 1 << 10},
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := dialer.DialContext(ctx, network, addr)
-			if err == nil {
-				mu.Lock()
-				conns = append(conns, c)
-				mu.Unlock()
-			}
-			return c, err
-		},
-	}}
-	client := personajudgev1connect.NewJudgeServiceClient(small, h.srv.URL, connect.WithGRPC())
-	stream, err := client.ScoreStream(context.WithoutCancel(t.Context()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for i := range n {
-			req := prefItemID(fmt.Sprintf("stalled-%d", i), i%2)
-			req.GetPreference().Query = fmt.Sprintf("Where should I eat tonight? (evening %d)", i)
-			if stream.Send(&pb.ScoreStreamRequest{Item: req}) != nil {
-				return // the server stopped reading it for good, or the test ended
-			}
-		}
-	}()
 }

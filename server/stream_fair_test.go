@@ -1,19 +1,15 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"regexp"
 	"strconv"
 	"sync"
 	"testing"
 
-	"connectrpc.com/connect"
 	"github.com/personajudge/personajudge/clients"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
-	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 	"github.com/personajudge/personajudge/internal/fakejudge"
 	"github.com/personajudge/personajudge/internal/llmfake"
 )
@@ -86,30 +82,6 @@ func gatedItem(s, i int) *pb.ScoreRequest {
 	r := prefItemID(fmt.Sprintf("s%d-%d", s, i), i%2)
 	r.GetPreference().Query += fmt.Sprintf(" STREAM %d ITEM %d", s, i)
 	return r
-}
-
-// silentStream opens a stream on its own connection, with a 1 KiB receive
-// window, sends n items and never reads a result.
-func silentStream(t *testing.T, h *harness, s, n int) {
-	t.Helper()
-	small := &http.Client{Transport: &http.Transport{Protocols: unencryptedHTTP2(), HTTP2: &http.HTTP2Config{
-		MaxReceiveBufferPerStream: 1 << 10,
-	}}}
-	client := personajudgev1connect.NewJudgeServiceClient(small, h.srv.URL, connect.WithGRPC())
-	ctx, cancel := context.WithCancel(t.Context())
-	t.Cleanup(cancel) // runs before the harness closes: the handler ends
-	stream, err := client.ScoreStream(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for i := range n {
-			if stream.Send(&pb.ScoreStreamRequest{Item: gatedItem(s, i)}) != nil {
-				return
-			}
-		}
-		stream.CloseRequest()
-	}()
 }
 
 // waitArrivals waits until every listed stream has had its first share of
@@ -191,7 +163,7 @@ func TestScoreStreamWithoutReaderCannotLockOutScore(t *testing.T) {
 	t.Parallel()
 	g := newGatedStreams(t, 1)
 	h := fairHarness(t, g)
-	silentStream(t, h, 0, 3000)
+	silentStream(t, h, 3000, func(i int) *pb.ScoreRequest { return gatedItem(0, i) })
 	beyond := g.waitArrivals(false, 0)
 
 	resp, err := h.connect.Score(t.Context(), prefItem(1))
@@ -218,7 +190,7 @@ func TestScoreStreamReleasesAdmissionWhenResultIsProduced(t *testing.T) {
 	streams := make([]int, silent)
 	for s := range silent {
 		streams[s] = s
-		silentStream(t, h, s, 200)
+		silentStream(t, h, 200, func(i int) *pb.ScoreRequest { return gatedItem(s, i) })
 	}
 	assertWithinShare(t, g.waitArrivals(true, streams...))
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/personajudge/personajudge/internal/testwait"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,7 +43,7 @@ func TestEvalSurvivesServerKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The child process writes --out; nothing signals a line, so poll.
-	waitFor(t, "50 results in --out before the kill", func() bool { return lines(t, out) >= 50 })
+	testwait.For(t, "50 results in --out before the kill", 30*time.Second, func() bool { return lines(t, out) >= 50 })
 	if err := serve.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/personajudge/personajudge/internal/testwait"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -225,7 +226,7 @@ func TestHandlerCapacitySheds(t *testing.T) {
 	}()
 	// The handler has no hook to signal it, so poll until the first call
 	// holds the only slot.
-	waitFor(t, "the first call to hold the only slot", func() bool { return h.Stats().InFlight != 0 })
+	testwait.For(t, "the first call to hold the only slot", 10*time.Second, func() bool { return h.Stats().InFlight != 0 })
 	resp, _ := post(t, url, nil)
 	cancel()
 	<-held
