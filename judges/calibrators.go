@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
@@ -69,8 +68,6 @@ type calibrators struct {
 	// and caches its result only if no invalidation happened meanwhile, so a
 	// load racing a fit cannot cache the superseded calibrator.
 	gen uint64
-
-	loads atomic.Int64 // source reads, observed by tests
 }
 
 func newCalibrators(src CalibratorSource) *calibrators {
@@ -86,7 +83,6 @@ func (c *calibrators) get(ctx context.Context, profile string) (*activeCalibrato
 	if ok {
 		return e, nil
 	}
-	c.loads.Add(1)
 	version, raw, threshold, err := c.src.ActiveCalibratorModel(ctx, profile)
 	if err != nil {
 		return nil, err
@@ -121,15 +117,6 @@ func (e *Engine) InvalidateCalibrator(profile string) {
 	if e.calibrators != nil {
 		e.calibrators.invalidate(profile)
 	}
-}
-
-// CalibratorLoads counts reads of the calibrator source, for tests that
-// check the in-memory cache.
-func (e *Engine) CalibratorLoads() int64 {
-	if e.calibrators == nil {
-		return 0
-	}
-	return e.calibrators.loads.Load()
 }
 
 // calibrate applies the profile's active calibrator to a VERDICT, and turns

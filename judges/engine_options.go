@@ -44,8 +44,14 @@ func WithCalibrators(src CalibratorSource) EngineOption {
 }
 
 // WithLogger logs judge-call failures (with the backend's own words, which
-// callers never see). The default discards nothing: slog.Default().
-func WithLogger(l *slog.Logger) EngineOption { return func(e *Engine) { e.log = l } }
+// callers never see); the default is slog.Default().
+func WithLogger(l *slog.Logger) EngineOption {
+	return func(e *Engine) {
+		if l != nil {
+			e.log = l
+		}
+	}
+}
 
 // NewEngine builds an engine judging with the registry's models.
 func NewEngine(models *clients.Registry, opts ...EngineOption) *Engine {
