@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"errors"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -164,4 +165,20 @@ func logLineHas(logs string, words ...string) bool {
 		}
 	}
 	return false
+}
+
+// Every RPC answer names its request id in X-Request-Id, errors included.
+func TestRequestIDHeader(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakejudge.ContentPreference("GOOD", 80))
+	for _, body := range []string{`{"judgmentId":"no-such-judgment"}`, `{"judgmentId":""}`} {
+		resp, err := http.Post(h.srv.URL+"/personajudge.v1.JudgeService/GetJudgment", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if id := resp.Header.Get(RequestIDHeader); len(id) != 36 {
+			t.Fatalf("answer %d to %s carries request id %q", resp.StatusCode, body, id)
+		}
+	}
 }
