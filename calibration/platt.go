@@ -63,13 +63,24 @@ func plattFeatures(s Sample, o Options) []float64 {
 
 // fitPlatt returns the weights and bias.
 func fitPlatt(samples []Sample, o Options) ([]float64, float64) {
-	d := plattDim(o)
-	n := len(samples)
+	rows := make([][]float64, len(samples))
+	correct := make([]bool, len(samples))
+	for i, s := range samples {
+		rows[i] = plattFeatures(s, o)
+		correct[i] = s.Correct
+	}
+	return fitLogistic(rows, correct, plattDim(o))
+}
+
+// fitLogistic fits p = sigmoid(w·x + b) to rows of d features with Platt's
+// smoothed targets and the L2 penalty described above, by Newton's method.
+func fitLogistic(rows [][]float64, correct []bool, d int) ([]float64, float64) {
+	n := len(rows)
 	// Design rows [x..., 1] and smoothed targets.
 	xs := make([][]float64, n)
 	var nPos, nNeg float64
-	for _, s := range samples {
-		if s.Correct {
+	for _, c := range correct {
+		if c {
 			nPos++
 		} else {
 			nNeg++
@@ -77,10 +88,10 @@ func fitPlatt(samples []Sample, o Options) ([]float64, float64) {
 	}
 	tPos, tNeg := (nPos+1)/(nPos+2), 1/(nNeg+2)
 	ts := make([]float64, n)
-	for i, s := range samples {
-		xs[i] = append(plattFeatures(s, o), 1)
+	for i, x := range rows {
+		xs[i] = append(append(make([]float64, 0, d+1), x...), 1)
 		ts[i] = tNeg
-		if s.Correct {
+		if correct[i] {
 			ts[i] = tPos
 		}
 	}
