@@ -12,17 +12,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-func openTemp(t *testing.T) (*Store, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "pj.db")
-	s, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s, path
-}
-
 func sample(id string) (*pb.ScoreRequest, *pb.ScoreResponse) {
 	req := &pb.ScoreRequest{ItemId: "item-" + id, Task: &pb.ScoreRequest_Preference{Preference: &pb.PersonalizedPreferenceTask{
 		Persona: "a retired sailor", Query: "q", ResponseA: "a", ResponseB: "b",
