@@ -69,6 +69,8 @@ type harnessExtras struct {
 	gate      *Gate
 	maxQueued int
 	log       io.Writer
+	// db is the store's DSN; "" opens a fresh SQLite file.
+	db string
 }
 
 func buildHarness(t testing.TB, fake *llmfake.Server, fc clients.FileConfig, x harnessExtras) *harness {
@@ -77,7 +79,11 @@ func buildHarness(t testing.TB, fake *llmfake.Server, fc clients.FileConfig, x h
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "pj.db"))
+	db := x.db
+	if db == "" {
+		db = filepath.Join(t.TempDir(), "pj.db")
+	}
+	st, err := store.Open(t.Context(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

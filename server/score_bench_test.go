@@ -1,6 +1,9 @@
 package server
 
 import (
+	"fmt"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,22 +40,42 @@ func BenchmarkSwappedJudgmentLatency(b *testing.B) {
 }
 
 // BenchmarkScoreThroughput: judgments per second through the Connect API
-// with a zero-latency backend, callers in parallel; this measures the
-// service's own cost (validation, prompts, two HTTP calls to the backend,
-// parsing, the durable SQLite write, the RPC).
+// with a zero-latency backend, callers in parallel, measuring what `serve`
+// does: the LLM cache on, in the store, and every item distinct, so each
+// judgment makes two backend calls, two cache writes and one ledger write.
+// It reports the store's commits per judgment and the CPU of the whole
+// process (service, callers and fake backend together) per judgment.
 func BenchmarkScoreThroughput(b *testing.B) {
-	h := newHarness(b, fakejudge.ContentPreference("GOOD", 80))
+	h := newCachedHarness(b, fakejudge.ContentPreference("GOOD", 80))
 	ctx := b.Context()
 	b.SetParallelism(8)
+	var seq atomic.Int64
+	commits0 := h.store.Stats().Commits
+	cpu0 := processCPU(b)
 	start := time.Now()
 	b.RunParallel(func(pb_ *testing.PB) {
-		req := prefItem(0)
 		for pb_.Next() {
+			req := prefItem(0)
+			n := seq.Add(1)
+			req.ItemId = fmt.Sprintf("item-%d", n)
+			req.GetPreference().Query = fmt.Sprintf("How should I get to the airport, trip %d?", n)
 			if _, err := h.connect.Score(ctx, req); err != nil {
 				b.Error(err)
 				return
 			}
 		}
 	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "judgments/s")
+	elapsed := time.Since(start)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "judgments/s")
+	b.ReportMetric(float64(h.store.Stats().Commits-commits0)/float64(b.N), "commits/judgment")
+	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/judgment")
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

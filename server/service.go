@@ -53,12 +53,15 @@ func WithMaxQueued(n int) ServiceOption {
 
 // NewService builds the service over an engine and a store. The engine
 // should calibrate with the same store (judges.WithCalibrators), so a fit
-// through the CalibrationService takes effect on the next Score.
+// through the CalibrationService takes effect on the next Score. A
+// calibrator activated through another replica sharing the store reaches
+// the engine through the store's change feed.
 func NewService(engine *judges.Engine, st *store.Store, opts ...ServiceOption) *Service {
 	s := &Service{engine: engine, store: st, log: slog.Default(), admission: newAdmission(DefaultMaxQueued)}
 	for _, o := range opts {
 		o(s)
 	}
+	st.OnCalibratorChange(engine.InvalidateCalibrator)
 	return s
 }
 

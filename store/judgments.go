@@ -10,8 +10,11 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// SaveJudgment records a judgment with the request that produced it, in
-// one transaction, before the response is sent.
+// SaveJudgment records a judgment with the request that produced it and
+// returns once the commit that holds it is durable, before the response is
+// sent. An id already stored is refused, never overwritten: a judgment is
+// in the ledger once, under its own id (see README, Several replicas, for
+// what a retried item makes).
 func (s *Store) SaveJudgment(ctx context.Context, kind string, req *pb.ScoreRequest, resp *pb.ScoreResponse) error {
 	reqBytes, err := proto.Marshal(req)
 	if err != nil {
@@ -21,7 +24,7 @@ func (s *Store) SaveJudgment(ctx context.Context, kind string, req *pb.ScoreRequ
 	if err != nil {
 		return err
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO judgments
+	err = s.write(ctx, `INSERT INTO judgments
 		(id, item_id, kind, profile, status, certainty, consistency, request, response, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		resp.JudgmentId, resp.ItemId, kind, resp.JudgeProfile, int32(resp.Status),
@@ -51,4 +54,14 @@ func (s *Store) GetJudgment(ctx context.Context, id string) (*pb.ScoreRequest, *
 		return nil, nil, fmt.Errorf("judgment %s: stored response: %w", id, err)
 	}
 	return req, resp, nil
+}
+
+// write makes a single-row durable write: through the group commit on
+// SQLite, directly on PostgreSQL.
+func (s *Store) write(ctx context.Context, query string, args ...any) error {
+	if s.gc != nil {
+		return s.gc.write(ctx, query, args...)
+	}
+	_, err := s.w.ExecContext(ctx, query, args...)
+	return err
 }

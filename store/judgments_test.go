@@ -12,17 +12,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-func openTemp(t *testing.T) (*Store, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "pj.db")
-	s, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s, path
-}
-
 func sample(id string) (*pb.ScoreRequest, *pb.ScoreResponse) {
 	req := &pb.ScoreRequest{ItemId: "item-" + id, Task: &pb.ScoreRequest_Preference{Preference: &pb.PersonalizedPreferenceTask{
 		Persona: "a retired sailor", Query: "q", ResponseA: "a", ResponseB: "b",
@@ -37,27 +26,28 @@ func sample(id string) (*pb.ScoreRequest, *pb.ScoreResponse) {
 }
 
 func TestSaveAndGetJudgment(t *testing.T) {
-	t.Parallel()
-	s, _ := openTemp(t)
-	ctx := t.Context()
-	req, resp := sample("j1")
-	if err := s.SaveJudgment(ctx, "preference", req, resp); err != nil {
-		t.Fatal(err)
-	}
-	gotReq, gotResp, err := s.GetJudgment(ctx, "j1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !proto.Equal(gotReq, req) || !proto.Equal(gotResp, resp) {
-		t.Fatalf("round trip changed the judgment:\n got %v\nwant %v", gotResp, resp)
-	}
-	if _, _, err := s.GetJudgment(ctx, "nope"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("unknown id: err = %v, want ErrNotFound", err)
-	}
-	// The same id twice is refused, never silently overwritten.
-	if err := s.SaveJudgment(ctx, "preference", req, resp); err == nil {
-		t.Fatal("duplicate judgment id was accepted")
-	}
+	forEachBackend(t, func(t *testing.T, dsn string) {
+		s := openStore(t, dsn)
+		ctx := t.Context()
+		req, resp := sample("j1")
+		if err := s.SaveJudgment(ctx, "preference", req, resp); err != nil {
+			t.Fatal(err)
+		}
+		gotReq, gotResp, err := s.GetJudgment(ctx, "j1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(gotReq, req) || !proto.Equal(gotResp, resp) {
+			t.Fatalf("round trip changed the judgment:\n got %v\nwant %v", gotResp, resp)
+		}
+		if _, _, err := s.GetJudgment(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown id: err = %v, want ErrNotFound", err)
+		}
+		// The same id twice is refused, never silently overwritten.
+		if err := s.SaveJudgment(ctx, "preference", req, resp); err == nil {
+			t.Fatal("duplicate judgment id was accepted")
+		}
+	})
 }
 
 func TestReopenKeepsJudgmentsAndSchema(t *testing.T) {
@@ -92,27 +82,28 @@ func TestReopenKeepsJudgmentsAndSchema(t *testing.T) {
 }
 
 func TestConcurrentSaves(t *testing.T) {
-	t.Parallel()
-	s, _ := openTemp(t)
-	ctx := t.Context()
-	var wg sync.WaitGroup
-	errs := make(chan error, 64)
-	for i := range 64 {
-		wg.Go(func() {
-			req, resp := sample("c" + string(rune('A'+i%26)) + string(rune('a'+i/26)))
-			if err := s.SaveJudgment(ctx, "preference", req, resp); err != nil {
-				errs <- err
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("concurrent save failed: %v", err)
-	}
-	var n int
-	s.DB().QueryRow("SELECT count(*) FROM judgments").Scan(&n)
-	if n != 64 {
-		t.Fatalf("stored %d judgments, want 64", n)
-	}
+	forEachBackend(t, func(t *testing.T, dsn string) {
+		s := openStore(t, dsn)
+		ctx := t.Context()
+		var wg sync.WaitGroup
+		errs := make(chan error, 64)
+		for i := range 64 {
+			wg.Go(func() {
+				req, resp := sample("c" + string(rune('A'+i%26)) + string(rune('a'+i/26)))
+				if err := s.SaveJudgment(ctx, "preference", req, resp); err != nil {
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("concurrent save failed: %v", err)
+		}
+		var n int
+		s.DB().QueryRow("SELECT count(*) FROM judgments").Scan(&n)
+		if n != 64 {
+			t.Fatalf("stored %d judgments, want 64", n)
+		}
+	})
 }

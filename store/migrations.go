@@ -1,12 +1,10 @@
 package store
 
-import (
-	"context"
-	"fmt"
-)
-
-// migrations are applied in order; the database's user_version records how
-// many have run. Append only: never edit a migration that has shipped.
+// migrations are applied in order, once per database: SQLite records how
+// many have run in user_version, PostgreSQL in schema_migrations
+// (postgres.go). Append only, one entry per change: never edit a migration
+// that has shipped. Write them in SQLite type names; the PostgreSQL
+// dialect maps them (dialect.go).
 var migrations = []string{
 	// 1: the judgments ledger. Request and response are stored as binary
 	// protobuf; the indexed columns serve listing and calibration queries.
@@ -68,32 +66,4 @@ var migrations = []string{
 		UNIQUE (profile, seq)
 	);
 	CREATE UNIQUE INDEX calibrators_active ON calibrators(profile) WHERE active = 1;`,
-}
-
-func (s *Store) migrate(ctx context.Context) error {
-	var version int
-	if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return err
-	}
-	if version > len(migrations) {
-		return fmt.Errorf("database schema version %d is newer than this binary knows (%d)", version, len(migrations))
-	}
-	for i := version; i < len(migrations); i++ {
-		tx, err := s.w.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %d: %w", i+1, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-	}
-	return nil
 }

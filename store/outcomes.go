@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
@@ -157,6 +158,11 @@ func (s *Store) ImportOutcomes(ctx context.Context, records []*pb.RawOutcome) (i
 	defer stmt.Close()
 	now := time.Now().UnixMilli()
 	for i, r := range records {
+		// SQLite refuses a NaN (it binds as NULL) and PostgreSQL would
+		// store it: refuse it on both, before anything is written.
+		if math.IsNaN(r.Certainty) || math.IsInf(r.Certainty, 0) {
+			return 0, fmt.Errorf("import record %d: certainty %v is not a finite number", i, r.Certainty)
+		}
 		var cons, lp sql.NullFloat64
 		if r.PositionConsistency != nil {
 			cons = sql.NullFloat64{Float64: *r.PositionConsistency, Valid: true}

@@ -40,7 +40,7 @@ func parseEvalFlags(args []string) (evalOptions, error) {
 	fs.StringVar(&o.cfg.Results, "out", "", "results: JSON lines, appended; items already in it are skipped (required)")
 	fs.StringVar(&o.addr, "addr", "http://127.0.0.1:8080", "base URL of a running personajudge service (without --local)")
 	fs.BoolVar(&o.local, "local", false, "run the service in this process instead of calling --addr")
-	fs.StringVar(&o.localOpts.db, "db", "", "with --local: SQLite database (ledger and LLM cache); default a temporary file")
+	fs.StringVar(&o.localOpts.db, "db", "", "with --local: SQLite database file or postgres:// DSN (ledger and LLM cache); default a temporary SQLite file")
 	fs.StringVar(&o.localOpts.modelsFile, "models", "", "with --local: JSON models file; default an in-process simulator set by the sim flags")
 	fs.IntVar(&o.localOpts.maxConcurrency, "max-concurrency", 64, "with --local and the simulator: the model's concurrency limit")
 	fs.IntVar(&o.localOpts.maxRetries, "max-retries", 3, "with --local and the simulator: HTTP retries per call (429, 5xx)")

@@ -18,12 +18,13 @@ import (
 
 	"github.com/personajudge/personajudge/clients"
 	"github.com/personajudge/personajudge/server"
+	"github.com/personajudge/personajudge/store"
 )
 
 func runServe(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port)")
-	dbPath := fs.String("db", "personajudge.db", "SQLite database file (created if missing)")
+	dbPath := fs.String("db", "personajudge.db", "SQLite database file (created if missing), or a postgres:// DSN shared by several replicas")
 	modelsFile := fs.String("models", "", "JSON models file; default: one model from OPENAI_BASE_URL, OPENAI_API_KEY, PERSONAJUDGE_MODEL")
 	reasks := fs.Int("max-reasks", 2, "how often unreadable judge output is asked for again")
 	grace := fs.Duration("shutdown-grace", 60*time.Second, "how long in-flight judgments may finish after SIGINT/SIGTERM")
@@ -102,7 +103,7 @@ func runServe(args []string) error {
 	if gate.Open() {
 		log.Warn("no API keys configured: every caller is admitted", "addr", ln.Addr().String())
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "max_queued", svc.maxQueued, "db", *dbPath, "models", svc.models.Names(), "default_model", svc.models.Default(), "api_keys", len(keys))
+	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "max_queued", svc.maxQueued, "db", store.Redact(*dbPath), "models", svc.models.Names(), "default_model", svc.models.Default(), "api_keys", len(keys))
 	return server.Serve(ctx, server.NewHTTPServer(mux), ln, server.WithShutdownGrace(*grace), server.WithServeLogger(log), server.WithTLS(*tlsCert, *tlsKey), server.WithDrain(svc.service.Drain))
 }
 

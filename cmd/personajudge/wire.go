@@ -17,7 +17,7 @@ import (
 type wiring struct {
 	models    clients.FileConfig
 	llmClient *http.Client // reaches the models' endpoints; nil: the registry's default
-	db        string       // SQLite file: ledger, outcomes, calibrators, LLM cache
+	db        string       // SQLite file or postgres:// DSN: ledger, outcomes, calibrators, LLM cache
 	maxReasks int          // re-asks after unreadable judge output
 	// maxQueued bounds the items being judged or queued across callers;
 	// 0 derives it from the models' capacity.
