@@ -21,7 +21,12 @@ func (s *Store) SaveJudgment(ctx context.Context, kind string, req *pb.ScoreRequ
 	if err != nil {
 		return err
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO judgments
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO judgments
 		(id, item_id, kind, profile, status, certainty, consistency, request, response, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		resp.JudgmentId, resp.ItemId, kind, resp.JudgeProfile, int32(resp.Status),
@@ -30,7 +35,10 @@ func (s *Store) SaveJudgment(ctx context.Context, kind string, req *pb.ScoreRequ
 	if err != nil {
 		return fmt.Errorf("save judgment %s: %w", resp.JudgmentId, err)
 	}
-	return nil
+	if err := saveFacets(ctx, tx, resp); err != nil {
+		return fmt.Errorf("save judgment %s: %w", resp.JudgmentId, err)
+	}
+	return tx.Commit()
 }
 
 // GetJudgment returns a stored judgment and its request.

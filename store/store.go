@@ -40,6 +40,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("migrate store %s: %w", path, err)
 	}
+	if err := s.backfillFacets(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("index judgments in %s: %w", path, err)
+	}
 	if s.db, err = openHandle(ctx, path, true); err != nil {
 		w.Close()
 		return nil, err
