@@ -42,7 +42,7 @@ export function taskView(req) {
 export function votesTable(votes) {
     return table(["model", "shown order", "sample", "raw answer", "mapped answer", "certainty", "rationale", "parse", "latency", "cache"], votes.map((v) => [
         v.model ?? "", (v.shownOrder ?? []).join(","), String(v.sampleIndex ?? 0), el("pre", {}, v.rawAnswer ?? v.error ?? ""),
-        mapped(v), fmt(v.certainty, 0), v.rationale ?? "", short(v.parseStatus, "PARSE_STATUS_"), v.latency ?? "",
+        mapped(v), fmt(v.certainty, 2), v.rationale ?? "", short(v.parseStatus, "PARSE_STATUS_"), v.latency ?? "",
         v.cacheHit ? "hit" : "",
     ]), { class: "votes" });
 }
