@@ -41,6 +41,15 @@ var procedureRoles = map[string]Role{
 	personajudgev1connect.CalibrationServiceRecordOutcomesProcedure:       RoleAdmin,
 	personajudgev1connect.CalibrationServiceImportOutcomesProcedure:       RoleAdmin,
 	personajudgev1connect.CalibrationServiceFitCalibratorProcedure:        RoleAdmin,
+	// The console's reads; an eval pipeline records its run with the key it
+	// scores with.
+	personajudgev1connect.ConsoleServiceListJudgmentsProcedure:   RoleRead,
+	personajudgev1connect.ConsoleServiceListReviewQueueProcedure: RoleRead,
+	personajudgev1connect.ConsoleServiceListProfilesProcedure:    RoleRead,
+	personajudgev1connect.ConsoleServiceListCalibratorsProcedure: RoleRead,
+	personajudgev1connect.ConsoleServiceListEvalRunsProcedure:    RoleRead,
+	personajudgev1connect.ConsoleServiceGetEvalRunProcedure:      RoleRead,
+	personajudgev1connect.ConsoleServiceRecordEvalRunProcedure:   RoleScore,
 }
 
 func (r Role) rank() int {
@@ -200,8 +209,8 @@ func bearerToken(auth string) (string, bool) {
 	return token, token != ""
 }
 
-// Interceptor applies the gate to every JudgeService and CalibrationService
-// call, unary and streaming. Health and reflection are mounted without it.
+// Interceptor applies the gate to every JudgeService, CalibrationService and
+// ConsoleService call, unary and streaming. Health and reflection are mounted without it.
 func (g *Gate) Interceptor() connect.Interceptor { return gateInterceptor{g} }
 
 type gateInterceptor struct{ g *Gate }

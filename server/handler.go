@@ -11,7 +11,8 @@ import (
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 )
 
-// NewHandler mounts the JudgeService, the CalibrationService, gRPC health
+// NewHandler mounts the JudgeService, the CalibrationService, the
+// ConsoleService, gRPC health
 // and reflection on one mux.
 // Every protocol (gRPC, gRPC-Web, Connect) is served by the same handlers,
 // and JSON is decoded strictly (codec.go).
@@ -29,7 +30,8 @@ func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(personajudgev1connect.NewJudgeServiceHandler(svc, opts...))
 	mux.Handle(personajudgev1connect.NewCalibrationServiceHandler(svc.Calibration(), opts...))
-	names := []string{personajudgev1connect.JudgeServiceName, personajudgev1connect.CalibrationServiceName}
+	mux.Handle(personajudgev1connect.NewConsoleServiceHandler(svc.Console(), opts...))
+	names := []string{personajudgev1connect.JudgeServiceName, personajudgev1connect.CalibrationServiceName, personajudgev1connect.ConsoleServiceName}
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(names...)))
 	reflector := grpcreflect.NewStaticReflector(names...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

@@ -40,10 +40,17 @@ type groupCommit struct {
 	cacheOnly atomic.Uint64 // commits made without fsync
 }
 
-// writeOp is one row to write.
-type writeOp struct {
+// sqlExec is one SQL statement and its arguments.
+type sqlExec struct {
 	query string
 	args  []any
+}
+
+// writeOp is one caller's write: a row, or a few statements that must
+// commit together (a judgment and its facet rows); they always share a
+// transaction, whichever batch they land in.
+type writeOp struct {
+	stmts []sqlExec
 	// durable: the caller waits for the commit (done gets its result);
 	// otherwise it is a cache row (cacheKey, value) nobody waits for.
 	durable  bool
@@ -64,9 +71,9 @@ func startGroupCommit(w *handle, maxRows int, window time.Duration) *groupCommit
 	return g
 }
 
-// write queues a durable row and waits for the commit that holds it.
-func (g *groupCommit) write(ctx context.Context, query string, args ...any) error {
-	op := &writeOp{query: query, args: args, durable: true, done: make(chan error, 1)}
+// write queues durable statements and waits for the commit that holds them.
+func (g *groupCommit) write(ctx context.Context, stmts []sqlExec) error {
+	op := &writeOp{stmts: stmts, durable: true, done: make(chan error, 1)}
 	if err := g.enqueue(op); err != nil {
 		return err
 	}
@@ -81,7 +88,7 @@ func (g *groupCommit) write(ctx context.Context, query string, args ...any) erro
 
 // putCache queues a cache row and returns without waiting for its commit.
 func (g *groupCommit) putCache(key string, value []byte, query string, args ...any) error {
-	op := &writeOp{query: query, args: args, cacheKey: key, value: value}
+	op := &writeOp{stmts: []sqlExec{{query, args}}, cacheKey: key, value: value}
 	g.pendMu.Lock()
 	g.pending[key] = op
 	g.pendMu.Unlock()
@@ -216,8 +223,10 @@ func (g *groupCommit) commitTogether(ctx context.Context, batch []*writeOp) (err
 	// Prepare the batch's statements (once per process) before taking the
 	// writer's only connection, which the transaction then reuses them on.
 	for _, op := range batch {
-		if _, err := g.w.statement(ctx, op.query); err != nil {
-			return err
+		for _, st := range op.stmts {
+			if _, err := g.w.statement(ctx, st.query); err != nil {
+				return err
+			}
 		}
 	}
 	// One connection for the whole sequence, so that no other transaction
@@ -247,9 +256,11 @@ func (g *groupCommit) commitTogether(ctx context.Context, batch []*writeOp) (err
 	}
 	t := &tx{tx: sqlTx, h: g.w}
 	for _, op := range batch {
-		if _, err := t.ExecContext(ctx, op.query, op.args...); err != nil {
-			t.Rollback()
-			return err
+		for _, st := range op.stmts {
+			if _, err := t.ExecContext(ctx, st.query, st.args...); err != nil {
+				t.Rollback()
+				return err
+			}
 		}
 	}
 	if err := t.Commit(); err != nil {

@@ -24,13 +24,16 @@ func (s *Store) SaveJudgment(ctx context.Context, kind string, req *pb.ScoreRequ
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, `INSERT INTO judgments
+	stmts := []sqlExec{{`INSERT INTO judgments
 		(id, item_id, kind, profile, status, certainty, consistency, request, response, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		resp.JudgmentId, resp.ItemId, kind, resp.JudgeProfile, int32(resp.Status),
-		resp.VerbalCertainty, resp.PositionConsistency, reqBytes, respBytes,
-		resp.CreatedAt.AsTime().UnixMilli())
-	if err != nil {
+		[]any{resp.JudgmentId, resp.ItemId, kind, resp.JudgeProfile, int32(resp.Status),
+			resp.VerbalCertainty, resp.PositionConsistency, reqBytes, respBytes,
+			resp.CreatedAt.AsTime().UnixMilli()}}}
+	// The facet rows the console filters by commit with the judgment, so a
+	// listed judgment is never missing its filters.
+	stmts = append(stmts, facetStatements(resp)...)
+	if err := s.write(ctx, stmts...); err != nil {
 		return fmt.Errorf("save judgment %s: %w", resp.JudgmentId, err)
 	}
 	return nil
@@ -56,12 +59,25 @@ func (s *Store) GetJudgment(ctx context.Context, id string) (*pb.ScoreRequest, *
 	return req, resp, nil
 }
 
-// write makes a single-row durable write: through the group commit on
-// SQLite, directly on PostgreSQL.
-func (s *Store) write(ctx context.Context, query string, args ...any) error {
+// write makes a durable write of statements that commit together: through
+// the group commit on SQLite, in one transaction of its own on PostgreSQL.
+func (s *Store) write(ctx context.Context, stmts ...sqlExec) error {
 	if s.gc != nil {
-		return s.gc.write(ctx, query, args...)
+		return s.gc.write(ctx, stmts)
 	}
-	_, err := s.w.ExecContext(ctx, query, args...)
-	return err
+	if len(stmts) == 1 {
+		_, err := s.w.ExecContext(ctx, stmts[0].query, stmts[0].args...)
+		return err
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }

@@ -66,4 +66,33 @@ var migrations = []string{
 		UNIQUE (profile, seq)
 	);
 	CREATE UNIQUE INDEX calibrators_active ON calibrators(profile) WHERE active = 1;`,
+	// 4: what the console filters judgments by beyond the ledger's columns
+	// (judgment_facets.go): the reason code, the tie source and the
+	// calibrated probability (NULL without a calibrator), and the caller's
+	// tags, one row per key, indexed by key and value.
+	`CREATE TABLE judgment_facets (
+		judgment_id            TEXT PRIMARY KEY REFERENCES judgments(id),
+		reason_code            INTEGER NOT NULL,
+		tie_source             INTEGER NOT NULL,
+		calibrated_probability REAL
+	);
+	CREATE INDEX judgment_facets_reason ON judgment_facets(reason_code);
+	CREATE TABLE judgment_tags (
+		judgment_id TEXT NOT NULL REFERENCES judgments(id),
+		tag_key     TEXT NOT NULL,
+		tag_value   TEXT NOT NULL,
+		PRIMARY KEY (judgment_id, tag_key)
+	);
+	CREATE INDEX judgment_tags_key_value ON judgment_tags(tag_key, tag_value);
+	CREATE INDEX judgments_created ON judgments(created_at, id);
+	CREATE INDEX judgments_status ON judgments(status, created_at);`,
+	// 5: finished eval runs' summaries (eval_runs.go), as eval's
+	// --summary-json writes them.
+	`CREATE TABLE eval_runs (
+		id         TEXT PRIMARY KEY,
+		name       TEXT NOT NULL,
+		summary    TEXT NOT NULL,
+		created_at INTEGER NOT NULL
+	);
+	CREATE INDEX eval_runs_created ON eval_runs(created_at, id);`,
 }

@@ -32,6 +32,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -116,6 +117,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	// Index judgments recorded before the console's facet tables existed.
+	if err := s.backfillFacets(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("index stored judgments: %w", err)
 	}
 	if o.calibratorPoll > 0 {
 		if s.watch, err = startCalibratorWatch(ctx, s, o.calibratorPoll); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -99,5 +100,9 @@ func evalRun(ctx context.Context, o evalOptions) (*eval.Summary, error) {
 	defer cfg.HTTPClient.CloseIdleConnections() // so an in-process service shuts down at once
 	cfg.ClientOptions = append(cfg.ClientOptions, apiKeyOption())
 	cfg.Report, cfg.Log = o.stdout, o.stderr
-	return eval.Run(ctx, cfg)
+	s, err := eval.Run(ctx, cfg)
+	if rerr := recordRun(ctx, o, cfg, s, err); rerr != nil {
+		return s, errors.Join(err, rerr)
+	}
+	return s, err
 }

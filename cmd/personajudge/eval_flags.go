@@ -25,8 +25,11 @@ type evalOptions struct {
 	gates []eval.Gate
 	// summaryJSON and junit name the machine-readable reports to write.
 	summaryJSON, junit string
-	stdout             io.Writer
-	stderr             io.Writer
+	// recordRun names the run recorded with the service when it ends;
+	// "" records nothing.
+	recordRun string
+	stdout    io.Writer
+	stderr    io.Writer
 }
 
 func parseEvalFlags(args []string) (evalOptions, error) {
@@ -56,6 +59,7 @@ func parseEvalFlags(args []string) (evalOptions, error) {
 	fs.DurationVar(&o.cfg.SyncEvery, "sync-every", eval.DefaultSyncEvery, "how often results are flushed and fsynced to --out")
 	failOn := fs.String("fail-on", "", "comma-separated rules that fail the run (exit 1) when they hold, e.g. 'judge_error_rate>0.02,accuracy<0.8'; metrics: "+strings.Join(eval.MetricNames(), ", "))
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the summary, every metric with its n, the failure reasons and the --fail-on results as JSON to this file")
+	fs.StringVar(&o.recordRun, "record-run", "", "when the run ends, record its summary with the service under this name (ConsoleService.RecordEvalRun), where the web console lists it; needs a score key when the service has keys")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to this file: the run and each --fail-on rule as a test case")
 	stopAfter := fs.Int("stop-after-errors", eval.DefaultStopAfterErrors, "stop the run after this many JUDGE_ERROR results in a row (an unreachable backend, say); 0: never")
 	simConfig := addSimFlags(fs)

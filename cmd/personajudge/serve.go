@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"net/http"
 
 	"connectrpc.com/connect"
 	"connectrpc.com/otelconnect"
@@ -36,6 +35,8 @@ func runServe(args []string) error {
 	maxQueued := fs.Int("max-queued", 0, "bound on items being judged or queued, across callers; beyond it requests get ResourceExhausted (0: 4 x the models' total max_concurrency)")
 	keyConc := fs.Int("key-max-concurrent", server.DefaultLimits().MaxConcurrent, "default RPCs in flight per API key")
 	keyRPS := fs.Float64("key-rps", server.DefaultLimits().RequestsPerSecond, "default RPCs per second per API key")
+	var corsOrigins listFlag
+	fs.Var(&corsOrigins, "cors-origin", "let web pages on this origin (scheme://host[:port], or *) call the service from a browser; repeatable")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -91,11 +92,12 @@ func runServe(args []string) error {
 		return fmt.Errorf("telemetry: %w", err)
 	}
 
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", tel.metrics)
 	// Tracing sees every call, refused ones included; the gate then checks
 	// the key, its role and its limits.
-	mux.Handle("/", svc.handler(connect.WithInterceptors(otelInterceptor, gate.Interceptor())))
+	handler, err := routes(svc, tel.metrics, corsOrigins, connect.WithInterceptors(otelInterceptor, gate.Interceptor()))
+	if err != nil {
+		return fmt.Errorf("--cors-origin: %w", err)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -103,8 +105,8 @@ func runServe(args []string) error {
 	if gate.Open() {
 		log.Warn("no API keys configured: every caller is admitted", "addr", ln.Addr().String())
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "max_queued", svc.maxQueued, "db", store.Redact(*dbPath), "models", svc.models.Names(), "default_model", svc.models.Default(), "api_keys", len(keys))
-	return server.Serve(ctx, server.NewHTTPServer(mux), ln, server.WithShutdownGrace(*grace), server.WithServeLogger(log), server.WithTLS(*tlsCert, *tlsKey), server.WithDrain(svc.service.Drain))
+	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "max_queued", svc.maxQueued, "db", store.Redact(*dbPath), "models", svc.models.Names(), "default_model", svc.models.Default(), "api_keys", len(keys), "console", consoleURL(ln.Addr().String(), *tlsCert != ""), "cors_origins", corsOrigins.String())
+	return server.Serve(ctx, server.NewHTTPServer(handler), ln, server.WithShutdownGrace(*grace), server.WithServeLogger(log), server.WithTLS(*tlsCert, *tlsKey), server.WithDrain(svc.service.Drain))
 }
 
 // isLoopback reports whether a listen address stays on this machine.

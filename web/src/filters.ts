@@ -1,0 +1,53 @@
+// Choices shared by the filter forms: the enum names the API accepts.
+
+import { call, type ProfileInfo } from "./api.js";
+import { el } from "./dom.js";
+
+export const statuses = ["VERDICT", "ABSTAIN", "JUDGE_ERROR", "INVALID"];
+
+export const reasonCodes = [
+  "ORDERS_DISAGREE", "TIED_TOP", "BELOW_MIN_PROBABILITY", "UNREADABLE_OUTPUT", "REFUSED", "RATE_LIMITED",
+  "TIMEOUT", "BACKEND_ERROR", "BACKEND_UNREACHABLE", "BACKEND_REJECTED", "INVALID_INPUT", "OTHER",
+];
+
+export const kinds = ["preference", "role", "adherence"];
+
+export function select(id: string, label: string, options: string[], value: string, anyText = "any"): HTMLElement {
+  const s = el("select", { id, name: id });
+  s.append(el("option", { value: "" }, anyText));
+  for (const o of options) {
+    const opt = el("option", { value: o }, o);
+    if (o === value) opt.selected = true;
+    s.append(opt);
+  }
+  return el("label", {}, label + " ", s);
+}
+
+export function input(id: string, label: string, value: string, attrs: Record<string, string> = {}): HTMLElement {
+  const i = el("input", { id, name: id, ...attrs });
+  i.value = value;
+  return el("label", {}, label + " ", i);
+}
+
+export function value(id: string): string {
+  const e = document.getElementById(id) as HTMLInputElement | HTMLSelectElement | null;
+  return e ? e.value.trim() : "";
+}
+
+export async function profiles(): Promise<ProfileInfo[]> {
+  const resp = await call<{ profiles?: ProfileInfo[] }>("ConsoleService", "ListProfiles", {});
+  return resp.profiles ?? [];
+}
+
+// parseTags reads "k=v, k2=v2".
+export function parseTags(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(",")) {
+    const p = part.trim();
+    if (!p) continue;
+    const i = p.indexOf("=");
+    if (i <= 0) throw new Error(`tag "${p}": write key=value`);
+    out[p.slice(0, i).trim()] = p.slice(i + 1).trim();
+  }
+  return out;
+}
