@@ -81,3 +81,29 @@ func TestChooseMethodErrors(t *testing.T) {
 		t.Error("one fold: want an error")
 	}
 }
+
+// A judge whose certainty says nothing: whichever fitted map wins on
+// held-out log loss wins by noise, so the constant base rate is chosen.
+func TestChooseMethodKeepsBaseRateOnNearChanceJudge(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 8))
+	s := make([]Sample, 250)
+	for i := range s {
+		s[i] = Sample{Confidence: 0.5 + 0.05*float64(r.IntN(10)), Correct: r.Float64() < 0.55}
+	}
+	c, err := ChooseMethod(s, Options{}, 5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Method != MethodBaseRate {
+		t.Fatalf("chose %s on a near-chance judge, want base_rate; scores %+v", c.Method, c.Scores)
+	}
+	base := c.Scores[indexOf(c.Scores, MethodBaseRate)].LogLoss
+	beaten := false
+	for _, sc := range c.Scores {
+		beaten = beaten || sc.LogLoss < base
+	}
+	if !beaten {
+		t.Fatalf("no fitted map beat the base rate on log loss, so the test shows nothing; scores %+v", c.Scores)
+	}
+}
