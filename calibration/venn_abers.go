@@ -67,7 +67,6 @@ func fitVennAbers(samples []Sample) (knots, p0, p1 []float64) {
 	// its place, then plain PAV (no shrinkage: the validity is Venn-Abers'
 	// own), and the fitted value at the new point.
 	at := func(x float64, label float64) float64 {
-		xsI := make([]float64, 0, len(pts)+1)
 		sums := make([]float64, 0, len(pts)+1)
 		ws := make([]float64, 0, len(pts)+1)
 		target := -1
@@ -75,16 +74,16 @@ func fitVennAbers(samples []Sample) (knots, p0, p1 []float64) {
 			if target < 0 && x <= p.x {
 				target = len(ws)
 				if x == p.x {
-					xsI, sums, ws = append(xsI, p.x), append(sums, p.sum+label), append(ws, p.weight+1)
+					sums, ws = append(sums, p.sum+label), append(ws, p.weight+1)
 					continue
 				}
-				xsI, sums, ws = append(xsI, x), append(sums, label), append(ws, 1)
+				sums, ws = append(sums, label), append(ws, 1)
 			}
-			xsI, sums, ws = append(xsI, p.x), append(sums, p.sum), append(ws, p.weight)
+			sums, ws = append(sums, p.sum), append(ws, p.weight)
 		}
 		if target < 0 {
 			target = len(ws)
-			xsI, sums, ws = append(xsI, x), append(sums, label), append(ws, 1)
+			sums, ws = append(sums, label), append(ws, 1)
 		}
 		return pavValueAt(sums, ws, target)
 	}
