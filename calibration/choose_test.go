@@ -8,7 +8,8 @@ import (
 
 // A judge whose accuracy is a smooth logistic function of its confidence
 // is Platt's model exactly; with 20 narrow histogram bins on 600 outcomes,
-// histogram binning is noisy. Log loss must pick Platt.
+// histogram binning is noisy. Log loss must pick Platt, or Venn-Abers,
+// whose isotonic fit on 600 outcomes is as close to the smooth curve.
 func TestChooseMethodPicksPlattOnLogistic(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 11))
 	s := make([]Sample, 600)
@@ -21,8 +22,8 @@ func TestChooseMethodPicksPlattOnLogistic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Method != MethodPlatt {
-		t.Fatalf("chose %s, want platt; scores %+v", c.Method, c.Scores)
+	if c.Method != MethodPlatt && c.Method != MethodVennAbers {
+		t.Fatalf("chose %s, want platt or venn_abers; scores %+v", c.Method, c.Scores)
 	}
 	checkChoice(t, s, c)
 }
@@ -78,5 +79,31 @@ func TestChooseMethodErrors(t *testing.T) {
 	}
 	if _, err := ChooseMethod(randomLabels(10, 1), Options{}, 1, 1); err == nil {
 		t.Error("one fold: want an error")
+	}
+}
+
+// A judge whose certainty says nothing: whichever fitted map wins on
+// held-out log loss wins by noise, so the constant base rate is chosen.
+func TestChooseMethodKeepsBaseRateOnNearChanceJudge(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 8))
+	s := make([]Sample, 250)
+	for i := range s {
+		s[i] = Sample{Confidence: 0.5 + 0.05*float64(r.IntN(10)), Correct: r.Float64() < 0.55}
+	}
+	c, err := ChooseMethod(s, Options{}, 5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Method != MethodBaseRate {
+		t.Fatalf("chose %s on a near-chance judge, want base_rate; scores %+v", c.Method, c.Scores)
+	}
+	base := c.Scores[indexOf(c.Scores, MethodBaseRate)].LogLoss
+	beaten := false
+	for _, sc := range c.Scores {
+		beaten = beaten || sc.LogLoss < base
+	}
+	if !beaten {
+		t.Fatalf("no fitted map beat the base rate on log loss, so the test shows nothing; scores %+v", c.Scores)
 	}
 }

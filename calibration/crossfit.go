@@ -59,6 +59,10 @@ func CrossFit(method Method, samples []Sample, opts Options, folds int, seed uin
 	return out, nil
 }
 
+// Folds is the fold of each of n samples that CrossFit uses for the same
+// folds and seed, so reports can score each fold apart.
+func Folds(n, folds int, seed uint64) []int { return foldAssignment(n, folds, seed) }
+
 // foldAssignment deals a seeded permutation of 0..n-1 round-robin into
 // folds, so fold sizes differ by at most one and none is empty when n >= folds.
 func foldAssignment(n, folds int, seed uint64) []int {

@@ -77,25 +77,43 @@ func (f FixedSequence) Choose(scores []float64, correct []bool) (FixedSequenceRe
 			return FixedSequenceResult{}, fmt.Errorf("%w: score %d is NaN", ErrInvalidInput, i)
 		}
 	}
+	return f.run(KeptTable(scores, correct), len(scores)), nil
+}
+
+// ChooseTable runs the sequence over a stored kept-set table (KeptTable)
+// of n items; the result is the one Choose gives on the items themselves.
+func (f FixedSequence) ChooseTable(rows []KeptRow, n int) (FixedSequenceResult, error) {
+	f, err := f.norm()
+	if err != nil {
+		return FixedSequenceResult{}, err
+	}
+	if err := validateTable(rows, n); err != nil {
+		return FixedSequenceResult{}, err
+	}
+	return f.run(rows, n), nil
+}
+
+// run is the sequence itself, on a validated table of n items.
+func (f FixedSequence) run(rows []KeptRow, n int) FixedSequenceResult {
 	var res FixedSequenceResult
-	for _, s := range keptSets(scores, correct) { // descending threshold
-		if s.kept < f.MinKept {
+	for _, s := range rows { // descending threshold
+		if s.Kept < f.MinKept {
 			res.Skipped++
 			continue
 		}
 		res.Tested++
-		lb := ClopperPearsonLower(s.correct, s.kept, f.Alpha)
+		lb := ClopperPearsonLower(s.Correct, s.Kept, f.Alpha)
 		if lb < f.Target {
 			break
 		}
 		res.Threshold = Threshold{
 			Found:      true,
-			Threshold:  s.threshold,
-			Coverage:   float64(s.kept) / float64(len(scores)),
-			Precision:  float64(s.correct) / float64(s.kept),
+			Threshold:  s.Score,
+			Coverage:   float64(s.Kept) / float64(n),
+			Precision:  float64(s.Correct) / float64(s.Kept),
 			LowerBound: lb,
-			Kept:       s.kept,
+			Kept:       s.Kept,
 		}
 	}
-	return res, nil
+	return res
 }

@@ -19,11 +19,18 @@ const (
 	// MethodPlatt is logistic regression on logit(confidence), optionally
 	// with position consistency and logprob confidence; see platt.go.
 	MethodPlatt Method = "platt"
+	// MethodBaseRate predicts the training base rate for every judgment:
+	// the reference a calibrator must beat, and the right map for a judge
+	// whose certainty says nothing; see base_rate.go.
+	MethodBaseRate Method = "base_rate"
+	// MethodVennAbers is inductive Venn-Abers over isotonic regression: a
+	// probability with an interval [p0, p1]; see venn_abers.go.
+	MethodVennAbers Method = "venn_abers"
 )
 
 // Methods lists the allowed methods in a stable order (for help texts and
 // error messages).
-var Methods = []Method{MethodHistogram, MethodIsotonic, MethodPlatt}
+var Methods = []Method{MethodHistogram, MethodIsotonic, MethodPlatt, MethodBaseRate, MethodVennAbers}
 
 // ParseMethod parses a method name; surrounding space and case are ignored.
 // An unknown name yields an error (wrapping ErrUnknownMethod) that lists the

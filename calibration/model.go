@@ -38,6 +38,17 @@ type Model struct {
 	// Platt: p = sigmoid(Weights·x + Bias), x as built by plattFeatures.
 	Weights []float64 `json:"weights,omitempty"`
 	Bias    float64   `json:"bias,omitempty"`
+
+	// Base rate: the probability predicted for every judgment.
+	Constant float64 `json:"constant,omitempty"`
+
+	// Venn-Abers: the interval ends at each of Knots (ascending).
+	P0 []float64 `json:"p0,omitempty"`
+	P1 []float64 `json:"p1,omitempty"`
+
+	// Selection is the evidence for high-certainty thresholds at any target
+	// (FitSelected); nil for a model fitted by Fit alone.
+	Selection *Selection `json:"selection,omitempty"`
 }
 
 // Fit fits a calibrator of the given method on labelled samples.
@@ -69,6 +80,10 @@ func Fit(method Method, samples []Sample, opts Options) (*Model, error) {
 		m.Knots, m.Values = fitIsotonic(samples, Prior)
 	case MethodPlatt:
 		m.Weights, m.Bias = fitPlatt(samples, opts)
+	case MethodBaseRate:
+		m.Constant = fitBaseRate(samples)
+	case MethodVennAbers:
+		m.Knots, m.P0, m.P1 = fitVennAbers(samples)
 	}
 	return m, nil
 }
@@ -88,9 +103,24 @@ func (m *Model) Predict(s Sample) float64 {
 			p = predictIsotonic(m.Knots, m.Values, p)
 		case MethodPlatt:
 			p = sigmoid(dot(m.Weights, plattFeatures(s, m.Options)) + m.Bias)
+		case MethodBaseRate:
+			p = m.Constant
+		case MethodVennAbers:
+			p = vennAbersMerge(vennAbersInterval(m.Knots, m.P0, m.P1, p))
 		}
 	}
 	return clamp(p, probEps, 1-probEps)
+}
+
+// PredictInterval returns the Venn-Abers interval [p0, p1] that brackets
+// the probability that s is right, ok false for every other method (they
+// give a point only) and for an unusable model.
+func (m *Model) PredictInterval(s Sample) (p0, p1 float64, ok bool) {
+	if m == nil || m.Method != MethodVennAbers || m.Validate() != nil {
+		return 0, 0, false
+	}
+	p0, p1 = vennAbersInterval(m.Knots, m.P0, m.P1, clamp01(s.Confidence))
+	return p0, p1, true
 }
 
 // Validate checks that a model (typically decoded from JSON) is usable: a
@@ -133,8 +163,27 @@ func (m *Model) Validate() error {
 		if !finite {
 			return bad("non-finite parameter")
 		}
+	case MethodBaseRate:
+		if !allUnit([]float64{m.Constant}) {
+			return bad("Constant outside [0,1]")
+		}
+	case MethodVennAbers:
+		if len(m.Knots) == 0 || len(m.Knots) != len(m.P0) || len(m.Knots) != len(m.P1) {
+			return bad("Knots, P0 and P1 must be non-empty and of equal length")
+		}
+		if !allUnit(m.Knots) || !allUnit(m.P0) || !allUnit(m.P1) {
+			return bad("Knots, P0 or P1 outside [0,1]")
+		}
+		for i := range m.Knots {
+			if m.P0[i] > m.P1[i] || (i > 0 && m.Knots[i] <= m.Knots[i-1]) {
+				return bad("Knots not ascending or P0 above P1")
+			}
+		}
 	default:
 		return fmt.Errorf("%w %q (allowed: %s)", ErrUnknownMethod, m.Method, allowedMethods())
+	}
+	if m.Selection != nil {
+		return m.Selection.validate()
 	}
 	return nil
 }

@@ -1,10 +1,6 @@
 package calibration
 
-import (
-	"errors"
-	"math"
-	"testing"
-)
+import "testing"
 
 // tiered builds len(tiers) groups of items; each tier is (prob, right, wrong).
 func tiered(tiers ...[3]float64) ([]float64, []bool) {
@@ -21,80 +17,23 @@ func tiered(tiers ...[3]float64) ([]float64, []bool) {
 	return ps, ys
 }
 
-func TestHighCertaintyThreshold(t *testing.T) {
+// The search that replaced the "lowest passing" one stops at its first
+// failure: 31 items at .99 with 2 mistakes fail .9 (LB .81), so the sequence
+// ends there although >= .9 (131 items, 129 right, LB .95) would pass on its
+// own. Testing every candidate and keeping the lowest passing one is what
+// broke the 95% guarantee.
+func TestFixedSequenceStopsAtFirstFailure(t *testing.T) {
 	t.Parallel()
-	// Tiers: .99 -> 50 right; .9 -> 48 right, 2 wrong; .6 -> 50 right, 50 wrong.
-	// Kept sets and one-sided 95% Clopper-Pearson bounds (see clopper_test.go):
-	//   >= .99: 50/50   LB = .05^(1/50) = .941845
-	//   >= .9:  98/100  LB = .938381
-	//   >= .6: 148/200  LB = .684001
-	ps, ys := tiered([3]float64{0.99, 50, 0}, [3]float64{0.9, 48, 2}, [3]float64{0.6, 50, 50})
-
-	tests := []struct {
-		name   string
-		target float64
-		want   Threshold
-	}{
-		// both .99 and .9 qualify -> the lowest, .9, keeping 100 of 200
-		{"target .93", 0.93, Threshold{true, 0.9, 0.5, 0.98, 0.938380799603959, 100}},
-		// only .99 qualifies (.938 < .94 <= .9418)
-		{"target .94", 0.94, Threshold{true, 0.99, 0.25, 1, 0.941844920883028, 50}},
-		// nothing reaches .95
-		{"target .95", 0.95, Threshold{}},
-		// .6 qualifies too at .6
-		{"target .6", 0.6, Threshold{true, 0.6, 1, 0.74, 0.684000522240921, 200}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := HighCertaintyThreshold(ps, ys, tc.target)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Found != tc.want.Found || got.Kept != tc.want.Kept || got.Threshold != tc.want.Threshold {
-				t.Fatalf("got %+v, want %+v", got, tc.want)
-			}
-			near(t, "Coverage", got.Coverage, tc.want.Coverage, 1e-12)
-			near(t, "Precision", got.Precision, tc.want.Precision, 1e-12)
-			near(t, "LowerBound", got.LowerBound, tc.want.LowerBound, 1e-9)
-		})
-	}
-}
-
-func TestHighCertaintyThresholdNotMonotone(t *testing.T) {
-	t.Parallel()
-	// One confident mistake at .99 sinks that threshold (0/1 -> LB 0), but
-	// >= .9 keeps 100 right of 101 (LB .953893) and qualifies for .9: the
-	// lowest qualifying threshold is returned even though a higher one fails.
-	// 50 wrong items at .5 make >= .5 fail (100/151).
-	ps, ys := tiered([3]float64{0.99, 0, 1}, [3]float64{0.9, 100, 0}, [3]float64{0.5, 0, 50})
-	got, err := HighCertaintyThreshold(ps, ys, 0.9)
+	ps, ys := tiered([3]float64{0.99, 29, 2}, [3]float64{0.9, 100, 0}, [3]float64{0.5, 0, 50})
+	got, err := FixedSequence{Target: 0.9}.Choose(ps, ys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got.Found || got.Threshold != 0.9 || got.Kept != 101 {
-		t.Fatalf("got %+v, want threshold .9 keeping 101", got)
+	if got.Found || got.Tested != 1 {
+		t.Fatalf("got %+v, want no threshold after one failed test", got)
 	}
-	near(t, "Coverage", got.Coverage, 101.0/151, 1e-12)
-	near(t, "LowerBound", got.LowerBound, 0.953892650075111, 1e-9)
-}
-
-func TestHighCertaintyThresholdErrors(t *testing.T) {
-	t.Parallel()
-	ps, ys := tiered([3]float64{0.9, 10, 0})
-	for _, target := range []float64{0.5, 1, 0.3, 1.2, math.NaN()} {
-		if _, err := HighCertaintyThreshold(ps, ys, target); !errors.Is(err, ErrInvalidInput) {
-			t.Errorf("target %v: err = %v, want ErrInvalidInput", target, err)
-		}
-	}
-	if _, err := HighCertaintyThreshold(ps, ys[:3], 0.9); !errors.Is(err, ErrInvalidInput) {
-		t.Errorf("length mismatch: err = %v, want ErrInvalidInput", err)
-	}
-	if _, err := HighCertaintyThreshold([]float64{math.NaN()}, []bool{true}, 0.9); !errors.Is(err, ErrInvalidInput) {
-		t.Errorf("NaN prob: err = %v, want ErrInvalidInput", err)
-	}
-	got, err := HighCertaintyThreshold(nil, nil, 0.9)
-	if err != nil || got.Found {
-		t.Errorf("empty: got %+v, %v; want not found, no error", got, err)
+	lb := ClopperPearsonLower(129, 131, highCertaintyAlpha)
+	if lb < 0.9 {
+		t.Fatalf("the lower candidate's bound %v would not pass on its own; the test shows nothing", lb)
 	}
 }

@@ -24,9 +24,11 @@ type CalibratorSource interface {
 var ErrCalibratorUnavailable = errors.New("calibrator unavailable")
 
 // NoCalibratorError is returned by Judge when the caller asked for a
-// minimum calibrated probability on a profile without an active
-// calibrator: there is no probability to compare.
-type NoCalibratorError struct{ Profile string }
+// minimum calibrated probability or a target precision on a profile
+// without an active calibrator: there is no probability to compare and no
+// threshold to certify. Field names the request field that asked
+// ("judge.min_calibrated_probability" or "judge.target_precision").
+type NoCalibratorError struct{ Profile, Field string }
 
 func (e *NoCalibratorError) Error() string {
 	return fmt.Sprintf("profile %q has no active calibrator", e.Profile)
@@ -34,16 +36,16 @@ func (e *NoCalibratorError) Error() string {
 
 // requireCalibrator returns a *NoCalibratorError when the profile has no
 // active calibrator that can read a judgment.
-func (e *Engine) requireCalibrator(ctx context.Context, profile string) error {
+func (e *Engine) requireCalibrator(ctx context.Context, profile, field string) error {
 	if e.calibrators == nil {
-		return &NoCalibratorError{Profile: profile}
+		return &NoCalibratorError{Profile: profile, Field: field}
 	}
 	ac, err := e.calibrators.get(context.WithoutCancel(ctx), profile)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrCalibratorUnavailable, err)
 	}
 	if ac == nil || ac.model.Options.UseLogprob {
-		return &NoCalibratorError{Profile: profile}
+		return &NoCalibratorError{Profile: profile, Field: field}
 	}
 	return nil
 }
@@ -52,7 +54,10 @@ func (e *Engine) requireCalibrator(ctx context.Context, profile string) error {
 type activeCalibrator struct {
 	version   string
 	model     *calibration.Model
-	threshold *float64
+	threshold *float64 // the fit's threshold, for models without a kept-set table
+
+	mu    sync.Mutex
+	certs map[float64]certification // certified cuts by target (high_certainty.go)
 }
 
 // calibrators keeps each profile's active calibrator in memory, and
@@ -119,11 +124,19 @@ func (e *Engine) InvalidateCalibrator(profile string) {
 	}
 }
 
-// calibrate applies the profile's active calibrator to a VERDICT, and turns
-// a verdict below minProbability into ABSTAIN with both numbers in the
-// reason. A profile without an active calibrator is left as it is.
-func (e *Engine) calibrate(ctx context.Context, j *Judgment, minProbability float64) error {
-	if e.calibrators == nil || j.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT {
+// calibrate applies the profile's active calibrator to a VERDICT: the
+// calibrated probability (with its interval where the method gives one)
+// and high certainty at the caller's target (0: the fit's), and turns a
+// verdict below minProbability into ABSTAIN with both numbers in the
+// reason. A verdict of a profile without an active calibrator is left
+// uncalibrated and says so in its high-certainty status.
+func (e *Engine) calibrate(ctx context.Context, j *Judgment, cfg Config) error {
+	if j.Status != pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT {
+		return nil
+	}
+	noCalibrator := &HighCertainty{Status: pb.HighCertaintyStatus_HIGH_CERTAINTY_STATUS_NO_CALIBRATOR}
+	if e.calibrators == nil {
+		j.HighCertainty = noCalibrator
 		return nil
 	}
 	// The judgment is paid for: finish it even if the caller has gone.
@@ -134,17 +147,29 @@ func (e *Engine) calibrate(ctx context.Context, j *Judgment, minProbability floa
 	// A logprob calibrator cannot read a judgment (it has no logprob
 	// confidence); FitCalibrator never activates one.
 	if ac == nil || ac.model.Options.UseLogprob {
+		j.HighCertainty = noCalibrator
 		return nil
 	}
 	// A tie the orders produced reports disagreement, not a judgment the
-	// judge was confident of: it gets no calibrated probability.
+	// judge was confident of: it gets no calibrated probability and is
+	// never high certainty.
 	if j.TieSource == pb.TieSource_TIE_SOURCE_ORDERS_DISAGREE {
+		j.HighCertainty = &HighCertainty{Status: pb.HighCertaintyStatus_HIGH_CERTAINTY_STATUS_NOT_CERTIFIED}
 		return nil
 	}
-	p := ac.model.Predict(j.Sample())
-	j.Calibrated = &Calibrated{Probability: p, Version: ac.version, HighCertainty: ac.threshold != nil && p >= *ac.threshold}
-	if minProbability > 0 && p < minProbability {
-		reason := fmt.Sprintf("calibrated probability %.4f (calibrator %s) is below the requested minimum %g", p, ac.version, minProbability)
+	s := j.Sample()
+	p := ac.model.Predict(s)
+	j.Calibrated = &Calibrated{Probability: p, Version: ac.version}
+	if lo, hi, ok := ac.model.PredictInterval(s); ok {
+		j.Calibrated.Lower, j.Calibrated.Upper = &lo, &hi
+	}
+	h, high, err := ac.highCertainty(j, p, cfg.TargetPrecision)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrCalibratorUnavailable, err)
+	}
+	j.HighCertainty, j.Calibrated.HighCertainty = h, high
+	if min := cfg.MinCalibratedProbability; min > 0 && p < min {
+		reason := fmt.Sprintf("calibrated probability %.4f (calibrator %s) is below the requested minimum %g", p, ac.version, min)
 		if j.Reason != "" {
 			reason += "; " + j.Reason
 		}

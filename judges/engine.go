@@ -93,6 +93,9 @@ type Config struct {
 	// MinCalibratedProbability turns a calibrated verdict below it into
 	// ABSTAIN; 0 keeps every verdict.
 	MinCalibratedProbability float64
+	// TargetPrecision is the precision high certainty is certified at, in
+	// (0.5, 1); 0 means the target the profile's calibrator was fitted for.
+	TargetPrecision float64
 }
 
 // Profile names a judge profile: kind, model(s), prompt version (which
@@ -126,10 +129,18 @@ func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*Judgment, erro
 	fence := NewFence(t.Untrusted()...)
 	samples := max(cfg.Samples, 1)
 	profile := Profile(t, cfg)
+	// A minimum or a target without a calibrator would be silently
+	// ignored: refuse it before any call is paid for.
 	if cfg.MinCalibratedProbability > 0 {
-		// A minimum without a calibrator would be silently ignored: refuse
-		// it before any call is paid for.
-		if err := e.requireCalibrator(ctx, profile); err != nil {
+		if err := e.requireCalibrator(ctx, profile, "judge.min_calibrated_probability"); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.TargetPrecision != 0 {
+		if !(cfg.TargetPrecision > 0.5 && cfg.TargetPrecision < 1) {
+			return nil, fmt.Errorf("target precision %v is not in (0.5, 1)", cfg.TargetPrecision) // validated earlier
+		}
+		if err := e.requireCalibrator(ctx, profile, "judge.target_precision"); err != nil {
 			return nil, err
 		}
 	}
@@ -163,7 +174,7 @@ func (e *Engine) Judge(ctx context.Context, t Task, cfg Config) (*Judgment, erro
 		return nil, fmt.Errorf("%w: %w", ErrUnreachable, errs[0])
 	}
 	j := assemble(t, cfg, profile, votes, errs)
-	if err := e.calibrate(ctx, j, cfg.MinCalibratedProbability); err != nil {
+	if err := e.calibrate(ctx, j, cfg); err != nil {
 		return nil, err
 	}
 	return j, nil

@@ -32,6 +32,9 @@ type Judgment struct {
 	Certainty float64
 	// Calibrated is set when a calibrator of the profile was applied.
 	Calibrated *Calibrated
+	// HighCertainty is the evidence behind Calibrated.HighCertainty, set on
+	// every verdict (see high_certainty.go).
+	HighCertainty *HighCertainty
 }
 
 // Calibrated is what the profile's active calibrator says of a verdict.
@@ -41,6 +44,9 @@ type Calibrated struct {
 	// HighCertainty: Probability reaches the calibrator's high-certainty
 	// threshold (false when the fit found none that met its target).
 	HighCertainty bool
+	// Lower and Upper bracket Probability for calibrators that give an
+	// interval (Venn-Abers); both nil otherwise.
+	Lower, Upper *float64
 }
 
 // Options is K, the number of options the verdict chose among (2 for a

@@ -172,7 +172,7 @@ func TestCalibrateSkipsDisagreementTies(t *testing.T) {
 	}{{pb.TieSource_TIE_SOURCE_ORDERS_DISAGREE, false}, {pb.TieSource_TIE_SOURCE_STATED, true}} {
 		j := verdictJudgment("x", 0, 0.9, pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT)
 		j.Verdict, j.TieSource = &pb.Verdict{Tie: true}, tt.source
-		if err := e.calibrate(t.Context(), j, 0); err != nil {
+		if err := e.calibrate(t.Context(), j, Config{}); err != nil {
 			t.Fatal(err)
 		}
 		if (j.Calibrated != nil) != tt.want {

@@ -11,6 +11,7 @@ import (
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 	"github.com/personajudge/personajudge/judges"
+	"github.com/personajudge/personajudge/stats"
 	"github.com/personajudge/personajudge/store"
 )
 
@@ -40,13 +41,21 @@ func (c *CalibrationService) internal(ctx context.Context, what string, err erro
 // outcomes and lets the judges say which count and how: the store only
 // persists, the server only maps stored wire messages to judgments.
 func (c *CalibrationService) labelledSamples(ctx context.Context, profile string) ([]calibration.Sample, error) {
+	s, _, err := c.labelledSamplesCounted(ctx, profile)
+	return s, err
+}
+
+// labelledSamplesCounted is labelledSamples with the counts of labelled
+// judgments left out.
+func (c *CalibrationService) labelledSamplesCounted(ctx context.Context, profile string) ([]calibration.Sample, judges.ExcludedCounts, error) {
+	var none judges.ExcludedCounts
 	rows, err := c.store.LabelledJudgments(ctx, profile)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	imported, err := c.store.ImportedOutcomes(ctx, profile)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	labelled := make([]judges.LabelledJudgment, len(rows))
 	for i, r := range rows {
@@ -57,7 +66,7 @@ func (c *CalibrationService) labelledSamples(ctx context.Context, profile string
 	for i, r := range imported {
 		records[i] = judges.ImportedOutcome(r)
 	}
-	return judges.CalibrationSamples(labelled, records), nil
+	return judges.CalibrationSamples(labelled, records), judges.CountExcluded(labelled), nil
 }
 
 // RecordOutcomes labels stored judgments, all or nothing.
@@ -130,7 +139,7 @@ func (c *CalibrationService) FitCalibrator(ctx context.Context, req *pb.FitCalib
 	if fe != nil {
 		return nil, invalidArgument(fe)
 	}
-	samples, err := c.labelledSamples(ctx, req.Profile)
+	samples, excluded, err := c.labelledSamplesCounted(ctx, req.Profile)
 	if err != nil {
 		return nil, c.internal(ctx, "read outcomes", err)
 	}
@@ -141,7 +150,7 @@ func (c *CalibrationService) FitCalibrator(ctx context.Context, req *pb.FitCalib
 	if err := requireFeatures(p.opts, samples); err != nil {
 		return nil, err
 	}
-	report, model, th, err := heldOut(req.Profile, p, samples)
+	report, model, th, err := heldOut(req.Profile, p, samples, excluded)
 	if err != nil {
 		return nil, connect.NewError(connect.CodeFailedPrecondition, err)
 	}
@@ -151,7 +160,7 @@ func (c *CalibrationService) FitCalibrator(ctx context.Context, req *pb.FitCalib
 	}
 	cal := &store.Calibrator{Profile: req.Profile, Method: string(model.Method), Model: encoded, N: len(samples), Report: report}
 	if th.Found {
-		cal.Threshold = &th.Threshold
+		cal.Threshold = &th.Threshold.Threshold
 	}
 	// Invalidate after the commit: a Score that loads between the commit
 	// and this call reads the new row anyway.
@@ -190,44 +199,70 @@ func requireFeatures(opts calibration.Options, samples []calibration.Sample) err
 		func(s calibration.Sample) float64 { return s.Logprob })
 }
 
-// heldOut fits the final model on every sample and reports metrics and the
-// high-certainty threshold from out-of-fold predictions only, so nothing
-// reported was measured on data the predicting model saw. The threshold is
-// then applied to the final model's predictions, the usual cross-fitting
-// approximation. An empty p.method (the request left it UNSPECIFIED) is
-// chosen by calibration.ChooseMethod: the lowest out-of-fold log loss.
-func heldOut(profile string, p fitParams, cs []calibration.Sample) (*pb.CalibrationReport, *calibration.Model, calibration.Threshold, error) {
+// heldOut fits the served model and reports on it. Metrics are held out
+// by cross-fitting (ECE fold by fold, see calibration.EvaluateHeldOut);
+// the high-certainty threshold comes from the fixed sequence over the
+// model's kept-set table (calibration.FitSelected: the raw confidence of
+// every outcome for one-feature maps, a split for multi-feature ones), so
+// its guarantee holds; the paper's fixed rule is reported beside it. An
+// empty p.method (the request left it UNSPECIFIED) is chosen by
+// calibration.ChooseMethod: the lowest out-of-fold log loss.
+func heldOut(profile string, p fitParams, cs []calibration.Sample, excluded judges.ExcludedCounts) (*pb.CalibrationReport, *calibration.Model, calibration.FixedSequenceResult, error) {
+	var none calibration.FixedSequenceResult
 	raw := make([]float64, len(cs))
+	normalized := make([]float64, len(cs))
 	correct := make([]bool, len(cs))
 	for i, s := range cs {
 		raw[i], correct[i] = s.Confidence, s.Correct
+		// The fixed rule reads the stated certainty; pairwise identity
+		// probabilities map back to it exactly.
+		normalized[i] = 2*s.Confidence - 1
 	}
 	method := p.method
 	var oof []float64
+	var scores []*pb.MethodScore
 	var err error
 	if method == "" {
 		var choice calibration.Choice
 		choice, err = calibration.ChooseMethod(cs, p.opts, p.folds, crossFitSeed)
 		method, oof = choice.Method, choice.OOF
+		for _, sc := range choice.Scores {
+			scores = append(scores, &pb.MethodScore{Method: methodEnum(sc.Method), LogLoss: sc.LogLoss, Brier: sc.Brier})
+		}
 	} else {
 		oof, err = calibration.CrossFit(method, cs, p.opts, p.folds, crossFitSeed)
 	}
 	if err != nil {
-		return nil, nil, calibration.Threshold{}, err
+		return nil, nil, none, err
 	}
-	th, err := calibration.HighCertaintyThreshold(oof, correct, p.target)
+	model, err := calibration.FitSelected(method, cs, p.opts, p.target, crossFitSeed)
 	if err != nil {
-		return nil, nil, calibration.Threshold{}, err
+		return nil, nil, none, err
 	}
-	model, err := calibration.Fit(method, cs, p.opts)
+	th, err := model.Selection.Choose(p.target)
 	if err != nil {
-		return nil, nil, calibration.Threshold{}, err
+		return nil, nil, none, err
 	}
+	h := calibration.EvaluateHeldOut(raw, oof, correct, calibration.Folds(len(cs), p.folds, crossFitSeed), stats.BootstrapOptions{Seed: crossFitSeed})
+	calibrated := metricsPB(calibration.Evaluate(oof, correct))
+	calibrated.Ece10 = h.ECE10.Value // fold-wise: the pooled figure hides each fold's miss
+	rule := calibration.FixedRuleBaseline(normalized, correct)
+	threshold := thresholdPB(th.Threshold, p.target)
+	threshold.Basis, threshold.Tested, threshold.Skipped, threshold.N = string(model.Selection.Basis), int32(th.Tested), int32(th.Skipped), int32(model.Selection.N)
 	report := &pb.CalibrationReport{
 		Profile:    profile,
 		Raw:        metricsPB(calibration.Evaluate(raw, correct)),
-		Calibrated: metricsPB(calibration.Evaluate(oof, correct)),
-		Threshold:  thresholdPB(th, p.target),
+		Calibrated: calibrated,
+		Threshold:  threshold,
+		HeldOut: &pb.HeldOutFigures{
+			N: int32(h.N), Ece10: h.ECE10.Value, Ece10Lower: h.ECE10.Lower, Ece10Upper: h.ECE10.Upper,
+			BrierSkillBase: h.BrierSkillBase, BrierSkillIdentity: h.BrierSkillIdentity, Auroc: h.AUROC,
+		},
+		FixedRule:    &pb.RuleBaseline{Kept: int32(rule.Kept), Coverage: rule.Coverage, Precision: rule.Precision, LowerBound: rule.LowerBound},
+		MethodScores: scores,
+		Method:       methodEnum(method),
+		Samples: &pb.SampleCounts{Used: int32(len(cs)), Abstained: int32(excluded.Abstained),
+			DisagreementTies: int32(excluded.DisagreementTies), OtherExcluded: int32(excluded.Other)},
 	}
 	return report, model, th, nil
 }

@@ -29,9 +29,11 @@ const crossFitSeed = 1
 
 // methods maps the API's enum to calibration methods.
 var methods = map[pb.CalibrationMethod]calibration.Method{
-	pb.CalibrationMethod_CALIBRATION_METHOD_HISTOGRAM: calibration.MethodHistogram,
-	pb.CalibrationMethod_CALIBRATION_METHOD_ISOTONIC:  calibration.MethodIsotonic,
-	pb.CalibrationMethod_CALIBRATION_METHOD_PLATT:     calibration.MethodPlatt,
+	pb.CalibrationMethod_CALIBRATION_METHOD_HISTOGRAM:  calibration.MethodHistogram,
+	pb.CalibrationMethod_CALIBRATION_METHOD_ISOTONIC:   calibration.MethodIsotonic,
+	pb.CalibrationMethod_CALIBRATION_METHOD_PLATT:      calibration.MethodPlatt,
+	pb.CalibrationMethod_CALIBRATION_METHOD_BASE_RATE:  calibration.MethodBaseRate,
+	pb.CalibrationMethod_CALIBRATION_METHOD_VENN_ABERS: calibration.MethodVennAbers,
 }
 
 func methodEnum(m calibration.Method) pb.CalibrationMethod {
@@ -177,7 +179,7 @@ func validateFit(req *pb.FitCalibratorRequest) (fitParams, *fieldError) {
 	// held-out log loss (calibration.ChooseMethod).
 	m, ok := methods[req.Method]
 	if !ok && req.Method != pb.CalibrationMethod_CALIBRATION_METHOD_UNSPECIFIED {
-		return p, badField("method", "must be UNSPECIFIED (chosen by held-out log loss), HISTOGRAM, ISOTONIC or PLATT, got %v", req.Method)
+		return p, badField("method", "must be UNSPECIFIED (chosen by held-out log loss), HISTOGRAM, ISOTONIC, PLATT, BASE_RATE or VENN_ABERS, got %v", req.Method)
 	}
 	p.method = m
 	if req.Folds != 0 {

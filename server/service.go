@@ -136,6 +136,7 @@ func (s *Service) judgeConfig(c *pb.JudgeConfig) judges.Config {
 		Samples:                  int(c.GetSamplesPerOrder()),
 		Cache:                    c.GetCache(),
 		MinCalibratedProbability: c.GetMinCalibratedProbability(),
+		TargetPrecision:          c.GetTargetPrecision(),
 	}
 	if len(cfg.Models) == 0 {
 		cfg.Models = []string{s.engine.Models().Default()}
@@ -155,6 +156,10 @@ func (s *Service) judgeError(ctx context.Context, err error) error {
 	var noCal *judges.NoCalibratorError
 	switch {
 	case errors.As(err, &noCal):
+		if noCal.Field == "judge.target_precision" {
+			return connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf(
+				"judge.target_precision: judge profile %q has no active calibrator, so no threshold can be certified; fit one (FitCalibrator) or leave the target unset", noCal.Profile))
+		}
 		return connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf(
 			"judge.min_calibrated_probability: judge profile %q has no active calibrator, so no verdict has a calibrated probability to compare; fit one (FitCalibrator) or leave the minimum at 0", noCal.Profile))
 	case errors.Is(err, judges.ErrUnreachable):

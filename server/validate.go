@@ -92,6 +92,11 @@ func validateJudgeConfig(c *pb.JudgeConfig, known modelLookup) *fieldError {
 	if p := c.MinCalibratedProbability; math.IsNaN(p) || p < 0 || p > 1 {
 		return badField("judge.min_calibrated_probability", "must be between 0 and 1, got %v", p)
 	}
+	if c.TargetPrecision != nil {
+		if t := *c.TargetPrecision; !(t > 0.5 && t < 1) {
+			return badField("judge.target_precision", "must be strictly between 0.5 and 1, got %v", t)
+		}
+	}
 	if c.Temperature != nil {
 		t := *c.Temperature
 		if math.IsNaN(t) || t < 0 || t > MaxTemperature {

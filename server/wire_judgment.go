@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/judges"
 )
@@ -28,6 +29,13 @@ func responseOf(j *judges.Judgment) *pb.ScoreResponse {
 		resp.CalibratedProbability = &p
 		resp.CalibratorVersion = c.Version
 		resp.HighCertainty = c.HighCertainty
+		resp.CalibratedProbabilityLower, resp.CalibratedProbabilityUpper = c.Lower, c.Upper
+	}
+	if h := j.HighCertainty; h != nil {
+		resp.HighCertaintyDetail = &pb.HighCertainty{
+			TargetPrecision: h.Target, Threshold: h.Threshold, LowerBound: h.LowerBound,
+			Coverage: h.Coverage, Status: h.Status, Basis: string(h.Basis),
+		}
 	}
 	return resp
 }
@@ -61,7 +69,12 @@ func judgmentOf(task judges.Task, resp *pb.ScoreResponse) *judges.Judgment {
 		j.ItemDigest = resp.JudgmentId
 	}
 	if resp.CalibratedProbability != nil {
-		j.Calibrated = &judges.Calibrated{Probability: *resp.CalibratedProbability, Version: resp.CalibratorVersion, HighCertainty: resp.HighCertainty}
+		j.Calibrated = &judges.Calibrated{Probability: *resp.CalibratedProbability, Version: resp.CalibratorVersion, HighCertainty: resp.HighCertainty,
+			Lower: resp.CalibratedProbabilityLower, Upper: resp.CalibratedProbabilityUpper}
+	}
+	if h := resp.HighCertaintyDetail; h != nil {
+		j.HighCertainty = &judges.HighCertainty{Target: h.TargetPrecision, Threshold: h.Threshold, LowerBound: h.LowerBound,
+			Coverage: h.Coverage, Status: h.Status, Basis: calibration.Basis(h.Basis)}
 	}
 	return j
 }

@@ -157,7 +157,7 @@ func calibrateFit(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("calibrate fit", flag.ContinueOnError)
 	cf := addClientFlags(fs)
 	profile := fs.String("profile", "", "judge profile to fit")
-	method := fs.String("method", "", "isotonic, histogram or platt")
+	method := fs.String("method", "", "isotonic, histogram, platt, base_rate or venn_abers")
 	target := fs.Float64("target-precision", 0.9, "target precision of the high-certainty threshold, in (0.5, 1)")
 	folds := fs.Int("folds", 0, "cross-fitting folds for held-out metrics (0: the server's default, 5)")
 	bins := fs.Int("bins", 0, "histogram bins (0: 10)")
@@ -197,6 +197,8 @@ var methodEnums = map[calibration.Method]pb.CalibrationMethod{
 	calibration.MethodHistogram: pb.CalibrationMethod_CALIBRATION_METHOD_HISTOGRAM,
 	calibration.MethodIsotonic:  pb.CalibrationMethod_CALIBRATION_METHOD_ISOTONIC,
 	calibration.MethodPlatt:     pb.CalibrationMethod_CALIBRATION_METHOD_PLATT,
+	calibration.MethodBaseRate:  pb.CalibrationMethod_CALIBRATION_METHOD_BASE_RATE,
+	calibration.MethodVennAbers: pb.CalibrationMethod_CALIBRATION_METHOD_VENN_ABERS,
 }
 
 func calibrateReport(args []string, out io.Writer) error {
@@ -265,12 +267,32 @@ func printReport(out io.Writer, r *pb.CalibrationReport) error {
 	case th == nil:
 		// No calibrator: no threshold.
 	case th.Found:
-		fmt.Fprintf(out, "\nhigh certainty: calibrated probability >= %.4f (target precision %.2f, held out)\n"+
+		fmt.Fprintf(out, "\nhigh certainty: %s >= %.4f (target precision %.2f, fixed-sequence test)\n"+
 			"  coverage %.4f (%d kept), precision %.4f, one-sided 95%% lower bound %.4f\n",
-			th.Threshold, th.TargetPrecision, th.Coverage, th.Kept, th.Precision, th.LowerBound)
+			basisWords(th.Basis), th.Threshold, th.TargetPrecision, th.Coverage, th.Kept, th.Precision, th.LowerBound)
 	default:
 		fmt.Fprintf(out, "\nhigh certainty: no threshold reaches precision %.2f with 95%% confidence on held-out outcomes; high_certainty stays false\n",
 			th.TargetPrecision)
 	}
+	if h := r.HeldOut; h != nil {
+		fmt.Fprintf(out, "held out (%d): ECE10 fold-wise %.4f [%.4f, %.4f], Brier skill vs base rate %.4f, vs identity %.4f\n",
+			h.N, h.Ece10, h.Ece10Lower, h.Ece10Upper, h.BrierSkillBase, h.BrierSkillIdentity)
+	}
+	if f := r.FixedRule; f != nil {
+		fmt.Fprintf(out, "fixed rule certainty >= 80: coverage %.4f (%d kept), precision %.4f, lower bound %.4f\n",
+			f.Coverage, f.Kept, f.Precision, f.LowerBound)
+	}
+	if c := r.Samples; c != nil {
+		fmt.Fprintf(out, "outcomes used %d; left out: %d abstentions, %d disagreement ties, %d others\n",
+			c.Used, c.Abstained, c.DisagreementTies, c.OtherExcluded)
+	}
 	return nil
+}
+
+// basisWords names the score a high-certainty cut applies to.
+func basisWords(basis string) string {
+	if basis == "confidence" {
+		return "identity-mapped certainty"
+	}
+	return "calibrated probability"
 }

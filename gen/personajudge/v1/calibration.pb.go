@@ -33,6 +33,11 @@ const (
 	CalibrationMethod_CALIBRATION_METHOD_ISOTONIC CalibrationMethod = 2
 	// Platt scaling (logistic regression).
 	CalibrationMethod_CALIBRATION_METHOD_PLATT CalibrationMethod = 3
+	// The constant base rate of the fit's outcomes.
+	CalibrationMethod_CALIBRATION_METHOD_BASE_RATE CalibrationMethod = 4
+	// Inductive Venn-Abers over isotonic regression: a probability with an
+	// interval.
+	CalibrationMethod_CALIBRATION_METHOD_VENN_ABERS CalibrationMethod = 5
 )
 
 // Enum value maps for CalibrationMethod.
@@ -42,12 +47,16 @@ var (
 		1: "CALIBRATION_METHOD_HISTOGRAM",
 		2: "CALIBRATION_METHOD_ISOTONIC",
 		3: "CALIBRATION_METHOD_PLATT",
+		4: "CALIBRATION_METHOD_BASE_RATE",
+		5: "CALIBRATION_METHOD_VENN_ABERS",
 	}
 	CalibrationMethod_value = map[string]int32{
 		"CALIBRATION_METHOD_UNSPECIFIED": 0,
 		"CALIBRATION_METHOD_HISTOGRAM":   1,
 		"CALIBRATION_METHOD_ISOTONIC":    2,
 		"CALIBRATION_METHOD_PLATT":       3,
+		"CALIBRATION_METHOD_BASE_RATE":   4,
+		"CALIBRATION_METHOD_VENN_ABERS":  5,
 	}
 )
 
@@ -708,7 +717,18 @@ type ThresholdInfo struct {
 	// The target precision asked for.
 	TargetPrecision float64 `protobuf:"fixed64,6,opt,name=target_precision,json=targetPrecision,proto3" json:"target_precision,omitempty"`
 	// Held-out judgments kept.
-	Kept          int32 `protobuf:"varint,7,opt,name=kept,proto3" json:"kept,omitempty"`
+	Kept int32 `protobuf:"varint,7,opt,name=kept,proto3" json:"kept,omitempty"`
+	// The score the cut is made on: "confidence" (the raw verbal certainty,
+	// identity-mapped, over every outcome) or "calibrated" (the calibrated
+	// probability of a map fitted on one half, tested on the other).
+	Basis string `protobuf:"bytes,8,opt,name=basis,proto3" json:"basis,omitempty"`
+	// Candidate cuts tested by the fixed sequence (rejections plus the
+	// failure that stopped it).
+	Tested int32 `protobuf:"varint,9,opt,name=tested,proto3" json:"tested,omitempty"`
+	// Candidate cuts skipped because fewer than 30 judgments were kept.
+	Skipped int32 `protobuf:"varint,10,opt,name=skipped,proto3" json:"skipped,omitempty"`
+	// Judgments the cut was tested on.
+	N             int32 `protobuf:"varint,11,opt,name=n,proto3" json:"n,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -792,6 +812,347 @@ func (x *ThresholdInfo) GetKept() int32 {
 	return 0
 }
 
+func (x *ThresholdInfo) GetBasis() string {
+	if x != nil {
+		return x.Basis
+	}
+	return ""
+}
+
+func (x *ThresholdInfo) GetTested() int32 {
+	if x != nil {
+		return x.Tested
+	}
+	return 0
+}
+
+func (x *ThresholdInfo) GetSkipped() int32 {
+	if x != nil {
+		return x.Skipped
+	}
+	return 0
+}
+
+func (x *ThresholdInfo) GetN() int32 {
+	if x != nil {
+		return x.N
+	}
+	return 0
+}
+
+// RuleBaseline is what the paper's fixed rule (certainty >= 80) keeps.
+type RuleBaseline struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Judgments kept.
+	Kept int32 `protobuf:"varint,1,opt,name=kept,proto3" json:"kept,omitempty"`
+	// Share kept.
+	Coverage float64 `protobuf:"fixed64,2,opt,name=coverage,proto3" json:"coverage,omitempty"`
+	// Accuracy among those kept.
+	Precision float64 `protobuf:"fixed64,3,opt,name=precision,proto3" json:"precision,omitempty"`
+	// One-sided 95% Clopper-Pearson lower bound on that precision.
+	LowerBound    float64 `protobuf:"fixed64,4,opt,name=lower_bound,json=lowerBound,proto3" json:"lower_bound,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RuleBaseline) Reset() {
+	*x = RuleBaseline{}
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RuleBaseline) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RuleBaseline) ProtoMessage() {}
+
+func (x *RuleBaseline) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RuleBaseline.ProtoReflect.Descriptor instead.
+func (*RuleBaseline) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RuleBaseline) GetKept() int32 {
+	if x != nil {
+		return x.Kept
+	}
+	return 0
+}
+
+func (x *RuleBaseline) GetCoverage() float64 {
+	if x != nil {
+		return x.Coverage
+	}
+	return 0
+}
+
+func (x *RuleBaseline) GetPrecision() float64 {
+	if x != nil {
+		return x.Precision
+	}
+	return 0
+}
+
+func (x *RuleBaseline) GetLowerBound() float64 {
+	if x != nil {
+		return x.LowerBound
+	}
+	return 0
+}
+
+// HeldOutFigures score cross-fitted calibrated probabilities.
+type HeldOutFigures struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Judgments scored.
+	N int32 `protobuf:"varint,1,opt,name=n,proto3" json:"n,omitempty"`
+	// 10-bin ECE measured fold by fold and averaged by fold size.
+	Ece10 float64 `protobuf:"fixed64,2,opt,name=ece10,proto3" json:"ece10,omitempty"`
+	// Its 95% percentile bootstrap interval.
+	Ece10Lower float64 `protobuf:"fixed64,3,opt,name=ece10_lower,json=ece10Lower,proto3" json:"ece10_lower,omitempty"`
+	Ece10Upper float64 `protobuf:"fixed64,4,opt,name=ece10_upper,json=ece10Upper,proto3" json:"ece10_upper,omitempty"`
+	// 1 - Brier / Brier of the out-of-fold base rate; >= 0: no worse than
+	// knowing the judge's accuracy alone.
+	BrierSkillBase float64 `protobuf:"fixed64,5,opt,name=brier_skill_base,json=brierSkillBase,proto3" json:"brier_skill_base,omitempty"`
+	// 1 - Brier / Brier of the identity-mapped certainty.
+	BrierSkillIdentity float64 `protobuf:"fixed64,6,opt,name=brier_skill_identity,json=brierSkillIdentity,proto3" json:"brier_skill_identity,omitempty"`
+	// Area under the ROC curve of calibrated probability against correctness.
+	Auroc         float64 `protobuf:"fixed64,7,opt,name=auroc,proto3" json:"auroc,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HeldOutFigures) Reset() {
+	*x = HeldOutFigures{}
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HeldOutFigures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HeldOutFigures) ProtoMessage() {}
+
+func (x *HeldOutFigures) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HeldOutFigures.ProtoReflect.Descriptor instead.
+func (*HeldOutFigures) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *HeldOutFigures) GetN() int32 {
+	if x != nil {
+		return x.N
+	}
+	return 0
+}
+
+func (x *HeldOutFigures) GetEce10() float64 {
+	if x != nil {
+		return x.Ece10
+	}
+	return 0
+}
+
+func (x *HeldOutFigures) GetEce10Lower() float64 {
+	if x != nil {
+		return x.Ece10Lower
+	}
+	return 0
+}
+
+func (x *HeldOutFigures) GetEce10Upper() float64 {
+	if x != nil {
+		return x.Ece10Upper
+	}
+	return 0
+}
+
+func (x *HeldOutFigures) GetBrierSkillBase() float64 {
+	if x != nil {
+		return x.BrierSkillBase
+	}
+	return 0
+}
+
+func (x *HeldOutFigures) GetBrierSkillIdentity() float64 {
+	if x != nil {
+		return x.BrierSkillIdentity
+	}
+	return 0
+}
+
+func (x *HeldOutFigures) GetAuroc() float64 {
+	if x != nil {
+		return x.Auroc
+	}
+	return 0
+}
+
+// MethodScore is one candidate method's held-out score.
+type MethodScore struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The method.
+	Method CalibrationMethod `protobuf:"varint,1,opt,name=method,proto3,enum=personajudge.v1.CalibrationMethod" json:"method,omitempty"`
+	// Out-of-fold log loss.
+	LogLoss float64 `protobuf:"fixed64,2,opt,name=log_loss,json=logLoss,proto3" json:"log_loss,omitempty"`
+	// Out-of-fold Brier score.
+	Brier         float64 `protobuf:"fixed64,3,opt,name=brier,proto3" json:"brier,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MethodScore) Reset() {
+	*x = MethodScore{}
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MethodScore) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MethodScore) ProtoMessage() {}
+
+func (x *MethodScore) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MethodScore.ProtoReflect.Descriptor instead.
+func (*MethodScore) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *MethodScore) GetMethod() CalibrationMethod {
+	if x != nil {
+		return x.Method
+	}
+	return CalibrationMethod_CALIBRATION_METHOD_UNSPECIFIED
+}
+
+func (x *MethodScore) GetLogLoss() float64 {
+	if x != nil {
+		return x.LogLoss
+	}
+	return 0
+}
+
+func (x *MethodScore) GetBrier() float64 {
+	if x != nil {
+		return x.Brier
+	}
+	return 0
+}
+
+// SampleCounts say which labelled judgments a fit used and which it left
+// out, so that coverage is read against every judgment, not only the
+// calibrated ones.
+type SampleCounts struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Outcomes fitted on (verdicts and imported records).
+	Used int32 `protobuf:"varint,1,opt,name=used,proto3" json:"used,omitempty"`
+	// Labelled judgments that abstained (no verdict to be right about).
+	Abstained int32 `protobuf:"varint,2,opt,name=abstained,proto3" json:"abstained,omitempty"`
+	// Labelled ties produced by disagreeing orders (never calibration
+	// evidence).
+	DisagreementTies int32 `protobuf:"varint,3,opt,name=disagreement_ties,json=disagreementTies,proto3" json:"disagreement_ties,omitempty"`
+	// Labelled judgment errors and other judgments without a verdict.
+	OtherExcluded int32 `protobuf:"varint,4,opt,name=other_excluded,json=otherExcluded,proto3" json:"other_excluded,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SampleCounts) Reset() {
+	*x = SampleCounts{}
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SampleCounts) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SampleCounts) ProtoMessage() {}
+
+func (x *SampleCounts) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SampleCounts.ProtoReflect.Descriptor instead.
+func (*SampleCounts) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *SampleCounts) GetUsed() int32 {
+	if x != nil {
+		return x.Used
+	}
+	return 0
+}
+
+func (x *SampleCounts) GetAbstained() int32 {
+	if x != nil {
+		return x.Abstained
+	}
+	return 0
+}
+
+func (x *SampleCounts) GetDisagreementTies() int32 {
+	if x != nil {
+		return x.DisagreementTies
+	}
+	return 0
+}
+
+func (x *SampleCounts) GetOtherExcluded() int32 {
+	if x != nil {
+		return x.OtherExcluded
+	}
+	return 0
+}
+
 // ReliabilityBin is one bin of a reliability diagram.
 type ReliabilityBin struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -811,7 +1172,7 @@ type ReliabilityBin struct {
 
 func (x *ReliabilityBin) Reset() {
 	*x = ReliabilityBin{}
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[10]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -823,7 +1184,7 @@ func (x *ReliabilityBin) String() string {
 func (*ReliabilityBin) ProtoMessage() {}
 
 func (x *ReliabilityBin) ProtoReflect() protoreflect.Message {
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[10]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -836,7 +1197,7 @@ func (x *ReliabilityBin) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReliabilityBin.ProtoReflect.Descriptor instead.
 func (*ReliabilityBin) Descriptor() ([]byte, []int) {
-	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{10}
+	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ReliabilityBin) GetLo() float64 {
@@ -889,7 +1250,7 @@ type RiskCoveragePoint struct {
 
 func (x *RiskCoveragePoint) Reset() {
 	*x = RiskCoveragePoint{}
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[11]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -901,7 +1262,7 @@ func (x *RiskCoveragePoint) String() string {
 func (*RiskCoveragePoint) ProtoMessage() {}
 
 func (x *RiskCoveragePoint) ProtoReflect() protoreflect.Message {
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[11]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -914,7 +1275,7 @@ func (x *RiskCoveragePoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RiskCoveragePoint.ProtoReflect.Descriptor instead.
 func (*RiskCoveragePoint) Descriptor() ([]byte, []int) {
-	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{11}
+	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RiskCoveragePoint) GetThreshold() float64 {
@@ -967,7 +1328,7 @@ type CalibrationMetrics struct {
 
 func (x *CalibrationMetrics) Reset() {
 	*x = CalibrationMetrics{}
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[12]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -979,7 +1340,7 @@ func (x *CalibrationMetrics) String() string {
 func (*CalibrationMetrics) ProtoMessage() {}
 
 func (x *CalibrationMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[12]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -992,7 +1353,7 @@ func (x *CalibrationMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalibrationMetrics.ProtoReflect.Descriptor instead.
 func (*CalibrationMetrics) Descriptor() ([]byte, []int) {
-	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{12}
+	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CalibrationMetrics) GetN() int32 {
@@ -1078,7 +1439,7 @@ type FitCalibratorResponse struct {
 
 func (x *FitCalibratorResponse) Reset() {
 	*x = FitCalibratorResponse{}
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[13]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1090,7 +1451,7 @@ func (x *FitCalibratorResponse) String() string {
 func (*FitCalibratorResponse) ProtoMessage() {}
 
 func (x *FitCalibratorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[13]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1103,7 +1464,7 @@ func (x *FitCalibratorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FitCalibratorResponse.ProtoReflect.Descriptor instead.
 func (*FitCalibratorResponse) Descriptor() ([]byte, []int) {
-	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{13}
+	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *FitCalibratorResponse) GetCalibrator() *CalibratorInfo {
@@ -1133,14 +1494,24 @@ type CalibrationReport struct {
 	// calibrator.
 	Calibrated *CalibrationMetrics `protobuf:"bytes,4,opt,name=calibrated,proto3" json:"calibrated,omitempty"`
 	// The calibrator's high-certainty threshold.
-	Threshold     *ThresholdInfo `protobuf:"bytes,5,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	Threshold *ThresholdInfo `protobuf:"bytes,5,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	// Held-out figures of the calibrated probabilities.
+	HeldOut *HeldOutFigures `protobuf:"bytes,6,opt,name=held_out,json=heldOut,proto3" json:"held_out,omitempty"`
+	// The paper's fixed rule (certainty >= 80) on the same outcomes.
+	FixedRule *RuleBaseline `protobuf:"bytes,7,opt,name=fixed_rule,json=fixedRule,proto3" json:"fixed_rule,omitempty"`
+	// Every candidate method's held-out score, when the method was chosen.
+	MethodScores []*MethodScore `protobuf:"bytes,8,rep,name=method_scores,json=methodScores,proto3" json:"method_scores,omitempty"`
+	// The method fitted.
+	Method CalibrationMethod `protobuf:"varint,9,opt,name=method,proto3,enum=personajudge.v1.CalibrationMethod" json:"method,omitempty"`
+	// What was used and what was left out.
+	Samples       *SampleCounts `protobuf:"bytes,10,opt,name=samples,proto3" json:"samples,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CalibrationReport) Reset() {
 	*x = CalibrationReport{}
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[14]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1152,7 +1523,7 @@ func (x *CalibrationReport) String() string {
 func (*CalibrationReport) ProtoMessage() {}
 
 func (x *CalibrationReport) ProtoReflect() protoreflect.Message {
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[14]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1165,7 +1536,7 @@ func (x *CalibrationReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalibrationReport.ProtoReflect.Descriptor instead.
 func (*CalibrationReport) Descriptor() ([]byte, []int) {
-	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{14}
+	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CalibrationReport) GetProfile() string {
@@ -1203,6 +1574,41 @@ func (x *CalibrationReport) GetThreshold() *ThresholdInfo {
 	return nil
 }
 
+func (x *CalibrationReport) GetHeldOut() *HeldOutFigures {
+	if x != nil {
+		return x.HeldOut
+	}
+	return nil
+}
+
+func (x *CalibrationReport) GetFixedRule() *RuleBaseline {
+	if x != nil {
+		return x.FixedRule
+	}
+	return nil
+}
+
+func (x *CalibrationReport) GetMethodScores() []*MethodScore {
+	if x != nil {
+		return x.MethodScores
+	}
+	return nil
+}
+
+func (x *CalibrationReport) GetMethod() CalibrationMethod {
+	if x != nil {
+		return x.Method
+	}
+	return CalibrationMethod_CALIBRATION_METHOD_UNSPECIFIED
+}
+
+func (x *CalibrationReport) GetSamples() *SampleCounts {
+	if x != nil {
+		return x.Samples
+	}
+	return nil
+}
+
 // GetCalibrationReportRequest names a profile and optionally a version.
 type GetCalibrationReportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1216,7 +1622,7 @@ type GetCalibrationReportRequest struct {
 
 func (x *GetCalibrationReportRequest) Reset() {
 	*x = GetCalibrationReportRequest{}
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[15]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1228,7 +1634,7 @@ func (x *GetCalibrationReportRequest) String() string {
 func (*GetCalibrationReportRequest) ProtoMessage() {}
 
 func (x *GetCalibrationReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[15]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1241,7 +1647,7 @@ func (x *GetCalibrationReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCalibrationReportRequest.ProtoReflect.Descriptor instead.
 func (*GetCalibrationReportRequest) Descriptor() ([]byte, []int) {
-	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{15}
+	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetCalibrationReportRequest) GetProfile() string {
@@ -1269,7 +1675,7 @@ type GetCalibrationReportResponse struct {
 
 func (x *GetCalibrationReportResponse) Reset() {
 	*x = GetCalibrationReportResponse{}
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[16]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1281,7 +1687,7 @@ func (x *GetCalibrationReportResponse) String() string {
 func (*GetCalibrationReportResponse) ProtoMessage() {}
 
 func (x *GetCalibrationReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_personajudge_v1_calibration_proto_msgTypes[16]
+	mi := &file_personajudge_v1_calibration_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1294,7 +1700,7 @@ func (x *GetCalibrationReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCalibrationReportResponse.ProtoReflect.Descriptor instead.
 func (*GetCalibrationReportResponse) Descriptor() ([]byte, []int) {
-	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{16}
+	return file_personajudge_v1_calibration_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetCalibrationReportResponse) GetReport() *CalibrationReport {
@@ -1355,7 +1761,7 @@ const file_personajudge_v1_calibration_proto_rawDesc = "" +
 	"\x06method\x18\x03 \x01(\x0e2\".personajudge.v1.CalibrationMethodR\x06method\x12\f\n" +
 	"\x01n\x18\x04 \x01(\x05R\x01n\x12\x16\n" +
 	"\x06active\x18\x05 \x01(\bR\x06active\x12<\n" +
-	"\tthreshold\x18\x06 \x01(\v2\x1e.personajudge.v1.ThresholdInfoR\tthreshold\"\xdd\x01\n" +
+	"\tthreshold\x18\x06 \x01(\v2\x1e.personajudge.v1.ThresholdInfoR\tthreshold\"\xb3\x02\n" +
 	"\rThresholdInfo\x12\x14\n" +
 	"\x05found\x18\x01 \x01(\bR\x05found\x12\x1c\n" +
 	"\tthreshold\x18\x02 \x01(\x01R\tthreshold\x12\x1a\n" +
@@ -1364,7 +1770,37 @@ const file_personajudge_v1_calibration_proto_rawDesc = "" +
 	"\vlower_bound\x18\x05 \x01(\x01R\n" +
 	"lowerBound\x12)\n" +
 	"\x10target_precision\x18\x06 \x01(\x01R\x0ftargetPrecision\x12\x12\n" +
-	"\x04kept\x18\a \x01(\x05R\x04kept\"\x8b\x01\n" +
+	"\x04kept\x18\a \x01(\x05R\x04kept\x12\x14\n" +
+	"\x05basis\x18\b \x01(\tR\x05basis\x12\x16\n" +
+	"\x06tested\x18\t \x01(\x05R\x06tested\x12\x18\n" +
+	"\askipped\x18\n" +
+	" \x01(\x05R\askipped\x12\f\n" +
+	"\x01n\x18\v \x01(\x05R\x01n\"}\n" +
+	"\fRuleBaseline\x12\x12\n" +
+	"\x04kept\x18\x01 \x01(\x05R\x04kept\x12\x1a\n" +
+	"\bcoverage\x18\x02 \x01(\x01R\bcoverage\x12\x1c\n" +
+	"\tprecision\x18\x03 \x01(\x01R\tprecision\x12\x1f\n" +
+	"\vlower_bound\x18\x04 \x01(\x01R\n" +
+	"lowerBound\"\xe8\x01\n" +
+	"\x0eHeldOutFigures\x12\f\n" +
+	"\x01n\x18\x01 \x01(\x05R\x01n\x12\x14\n" +
+	"\x05ece10\x18\x02 \x01(\x01R\x05ece10\x12\x1f\n" +
+	"\vece10_lower\x18\x03 \x01(\x01R\n" +
+	"ece10Lower\x12\x1f\n" +
+	"\vece10_upper\x18\x04 \x01(\x01R\n" +
+	"ece10Upper\x12(\n" +
+	"\x10brier_skill_base\x18\x05 \x01(\x01R\x0ebrierSkillBase\x120\n" +
+	"\x14brier_skill_identity\x18\x06 \x01(\x01R\x12brierSkillIdentity\x12\x14\n" +
+	"\x05auroc\x18\a \x01(\x01R\x05auroc\"z\n" +
+	"\vMethodScore\x12:\n" +
+	"\x06method\x18\x01 \x01(\x0e2\".personajudge.v1.CalibrationMethodR\x06method\x12\x19\n" +
+	"\blog_loss\x18\x02 \x01(\x01R\alogLoss\x12\x14\n" +
+	"\x05brier\x18\x03 \x01(\x01R\x05brier\"\x94\x01\n" +
+	"\fSampleCounts\x12\x12\n" +
+	"\x04used\x18\x01 \x01(\x05R\x04used\x12\x1c\n" +
+	"\tabstained\x18\x02 \x01(\x05R\tabstained\x12+\n" +
+	"\x11disagreement_ties\x18\x03 \x01(\x05R\x10disagreementTies\x12%\n" +
+	"\x0eother_excluded\x18\x04 \x01(\x05R\rotherExcluded\"\x8b\x01\n" +
 	"\x0eReliabilityBin\x12\x0e\n" +
 	"\x02lo\x18\x01 \x01(\x01R\x02lo\x12\x0e\n" +
 	"\x02hi\x18\x02 \x01(\x01R\x02hi\x12\x14\n" +
@@ -1391,7 +1827,7 @@ const file_personajudge_v1_calibration_proto_rawDesc = "" +
 	"\n" +
 	"calibrator\x18\x01 \x01(\v2\x1f.personajudge.v1.CalibratorInfoR\n" +
 	"calibrator\x12:\n" +
-	"\x06report\x18\x02 \x01(\v2\".personajudge.v1.CalibrationReportR\x06report\"\x96\x02\n" +
+	"\x06report\x18\x02 \x01(\v2\".personajudge.v1.CalibrationReportR\x06report\"\xc8\x04\n" +
 	"\x11CalibrationReport\x12\x18\n" +
 	"\aprofile\x18\x01 \x01(\tR\aprofile\x12-\n" +
 	"\x12calibrator_version\x18\x02 \x01(\tR\x11calibratorVersion\x125\n" +
@@ -1399,17 +1835,26 @@ const file_personajudge_v1_calibration_proto_rawDesc = "" +
 	"\n" +
 	"calibrated\x18\x04 \x01(\v2#.personajudge.v1.CalibrationMetricsR\n" +
 	"calibrated\x12<\n" +
-	"\tthreshold\x18\x05 \x01(\v2\x1e.personajudge.v1.ThresholdInfoR\tthreshold\"f\n" +
+	"\tthreshold\x18\x05 \x01(\v2\x1e.personajudge.v1.ThresholdInfoR\tthreshold\x12:\n" +
+	"\bheld_out\x18\x06 \x01(\v2\x1f.personajudge.v1.HeldOutFiguresR\aheldOut\x12<\n" +
+	"\n" +
+	"fixed_rule\x18\a \x01(\v2\x1d.personajudge.v1.RuleBaselineR\tfixedRule\x12A\n" +
+	"\rmethod_scores\x18\b \x03(\v2\x1c.personajudge.v1.MethodScoreR\fmethodScores\x12:\n" +
+	"\x06method\x18\t \x01(\x0e2\".personajudge.v1.CalibrationMethodR\x06method\x127\n" +
+	"\asamples\x18\n" +
+	" \x01(\v2\x1d.personajudge.v1.SampleCountsR\asamples\"f\n" +
 	"\x1bGetCalibrationReportRequest\x12\x18\n" +
 	"\aprofile\x18\x01 \x01(\tR\aprofile\x12-\n" +
 	"\x12calibrator_version\x18\x02 \x01(\tR\x11calibratorVersion\"Z\n" +
 	"\x1cGetCalibrationReportResponse\x12:\n" +
-	"\x06report\x18\x01 \x01(\v2\".personajudge.v1.CalibrationReportR\x06report*\x98\x01\n" +
+	"\x06report\x18\x01 \x01(\v2\".personajudge.v1.CalibrationReportR\x06report*\xdd\x01\n" +
 	"\x11CalibrationMethod\x12\"\n" +
 	"\x1eCALIBRATION_METHOD_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cCALIBRATION_METHOD_HISTOGRAM\x10\x01\x12\x1f\n" +
 	"\x1bCALIBRATION_METHOD_ISOTONIC\x10\x02\x12\x1c\n" +
-	"\x18CALIBRATION_METHOD_PLATT\x10\x032\xaf\x03\n" +
+	"\x18CALIBRATION_METHOD_PLATT\x10\x03\x12 \n" +
+	"\x1cCALIBRATION_METHOD_BASE_RATE\x10\x04\x12!\n" +
+	"\x1dCALIBRATION_METHOD_VENN_ABERS\x10\x052\xaf\x03\n" +
 	"\x12CalibrationService\x12a\n" +
 	"\x0eRecordOutcomes\x12&.personajudge.v1.RecordOutcomesRequest\x1a'.personajudge.v1.RecordOutcomesResponse\x12a\n" +
 	"\x0eImportOutcomes\x12&.personajudge.v1.ImportOutcomesRequest\x1a'.personajudge.v1.ImportOutcomesResponse\x12^\n" +
@@ -1429,7 +1874,7 @@ func file_personajudge_v1_calibration_proto_rawDescGZIP() []byte {
 }
 
 var file_personajudge_v1_calibration_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_personajudge_v1_calibration_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_personajudge_v1_calibration_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_personajudge_v1_calibration_proto_goTypes = []any{
 	(CalibrationMethod)(0),               // 0: personajudge.v1.CalibrationMethod
 	(*Label)(nil),                        // 1: personajudge.v1.Label
@@ -1442,13 +1887,17 @@ var file_personajudge_v1_calibration_proto_goTypes = []any{
 	(*FitCalibratorRequest)(nil),         // 8: personajudge.v1.FitCalibratorRequest
 	(*CalibratorInfo)(nil),               // 9: personajudge.v1.CalibratorInfo
 	(*ThresholdInfo)(nil),                // 10: personajudge.v1.ThresholdInfo
-	(*ReliabilityBin)(nil),               // 11: personajudge.v1.ReliabilityBin
-	(*RiskCoveragePoint)(nil),            // 12: personajudge.v1.RiskCoveragePoint
-	(*CalibrationMetrics)(nil),           // 13: personajudge.v1.CalibrationMetrics
-	(*FitCalibratorResponse)(nil),        // 14: personajudge.v1.FitCalibratorResponse
-	(*CalibrationReport)(nil),            // 15: personajudge.v1.CalibrationReport
-	(*GetCalibrationReportRequest)(nil),  // 16: personajudge.v1.GetCalibrationReportRequest
-	(*GetCalibrationReportResponse)(nil), // 17: personajudge.v1.GetCalibrationReportResponse
+	(*RuleBaseline)(nil),                 // 11: personajudge.v1.RuleBaseline
+	(*HeldOutFigures)(nil),               // 12: personajudge.v1.HeldOutFigures
+	(*MethodScore)(nil),                  // 13: personajudge.v1.MethodScore
+	(*SampleCounts)(nil),                 // 14: personajudge.v1.SampleCounts
+	(*ReliabilityBin)(nil),               // 15: personajudge.v1.ReliabilityBin
+	(*RiskCoveragePoint)(nil),            // 16: personajudge.v1.RiskCoveragePoint
+	(*CalibrationMetrics)(nil),           // 17: personajudge.v1.CalibrationMetrics
+	(*FitCalibratorResponse)(nil),        // 18: personajudge.v1.FitCalibratorResponse
+	(*CalibrationReport)(nil),            // 19: personajudge.v1.CalibrationReport
+	(*GetCalibrationReportRequest)(nil),  // 20: personajudge.v1.GetCalibrationReportRequest
+	(*GetCalibrationReportResponse)(nil), // 21: personajudge.v1.GetCalibrationReportResponse
 }
 var file_personajudge_v1_calibration_proto_depIdxs = []int32{
 	1,  // 0: personajudge.v1.Outcome.label:type_name -> personajudge.v1.Label
@@ -1457,27 +1906,33 @@ var file_personajudge_v1_calibration_proto_depIdxs = []int32{
 	0,  // 3: personajudge.v1.FitCalibratorRequest.method:type_name -> personajudge.v1.CalibrationMethod
 	0,  // 4: personajudge.v1.CalibratorInfo.method:type_name -> personajudge.v1.CalibrationMethod
 	10, // 5: personajudge.v1.CalibratorInfo.threshold:type_name -> personajudge.v1.ThresholdInfo
-	11, // 6: personajudge.v1.CalibrationMetrics.bins:type_name -> personajudge.v1.ReliabilityBin
-	12, // 7: personajudge.v1.CalibrationMetrics.risk_coverage:type_name -> personajudge.v1.RiskCoveragePoint
-	9,  // 8: personajudge.v1.FitCalibratorResponse.calibrator:type_name -> personajudge.v1.CalibratorInfo
-	15, // 9: personajudge.v1.FitCalibratorResponse.report:type_name -> personajudge.v1.CalibrationReport
-	13, // 10: personajudge.v1.CalibrationReport.raw:type_name -> personajudge.v1.CalibrationMetrics
-	13, // 11: personajudge.v1.CalibrationReport.calibrated:type_name -> personajudge.v1.CalibrationMetrics
-	10, // 12: personajudge.v1.CalibrationReport.threshold:type_name -> personajudge.v1.ThresholdInfo
-	15, // 13: personajudge.v1.GetCalibrationReportResponse.report:type_name -> personajudge.v1.CalibrationReport
-	3,  // 14: personajudge.v1.CalibrationService.RecordOutcomes:input_type -> personajudge.v1.RecordOutcomesRequest
-	6,  // 15: personajudge.v1.CalibrationService.ImportOutcomes:input_type -> personajudge.v1.ImportOutcomesRequest
-	8,  // 16: personajudge.v1.CalibrationService.FitCalibrator:input_type -> personajudge.v1.FitCalibratorRequest
-	16, // 17: personajudge.v1.CalibrationService.GetCalibrationReport:input_type -> personajudge.v1.GetCalibrationReportRequest
-	4,  // 18: personajudge.v1.CalibrationService.RecordOutcomes:output_type -> personajudge.v1.RecordOutcomesResponse
-	7,  // 19: personajudge.v1.CalibrationService.ImportOutcomes:output_type -> personajudge.v1.ImportOutcomesResponse
-	14, // 20: personajudge.v1.CalibrationService.FitCalibrator:output_type -> personajudge.v1.FitCalibratorResponse
-	17, // 21: personajudge.v1.CalibrationService.GetCalibrationReport:output_type -> personajudge.v1.GetCalibrationReportResponse
-	18, // [18:22] is the sub-list for method output_type
-	14, // [14:18] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	0,  // 6: personajudge.v1.MethodScore.method:type_name -> personajudge.v1.CalibrationMethod
+	15, // 7: personajudge.v1.CalibrationMetrics.bins:type_name -> personajudge.v1.ReliabilityBin
+	16, // 8: personajudge.v1.CalibrationMetrics.risk_coverage:type_name -> personajudge.v1.RiskCoveragePoint
+	9,  // 9: personajudge.v1.FitCalibratorResponse.calibrator:type_name -> personajudge.v1.CalibratorInfo
+	19, // 10: personajudge.v1.FitCalibratorResponse.report:type_name -> personajudge.v1.CalibrationReport
+	17, // 11: personajudge.v1.CalibrationReport.raw:type_name -> personajudge.v1.CalibrationMetrics
+	17, // 12: personajudge.v1.CalibrationReport.calibrated:type_name -> personajudge.v1.CalibrationMetrics
+	10, // 13: personajudge.v1.CalibrationReport.threshold:type_name -> personajudge.v1.ThresholdInfo
+	12, // 14: personajudge.v1.CalibrationReport.held_out:type_name -> personajudge.v1.HeldOutFigures
+	11, // 15: personajudge.v1.CalibrationReport.fixed_rule:type_name -> personajudge.v1.RuleBaseline
+	13, // 16: personajudge.v1.CalibrationReport.method_scores:type_name -> personajudge.v1.MethodScore
+	0,  // 17: personajudge.v1.CalibrationReport.method:type_name -> personajudge.v1.CalibrationMethod
+	14, // 18: personajudge.v1.CalibrationReport.samples:type_name -> personajudge.v1.SampleCounts
+	19, // 19: personajudge.v1.GetCalibrationReportResponse.report:type_name -> personajudge.v1.CalibrationReport
+	3,  // 20: personajudge.v1.CalibrationService.RecordOutcomes:input_type -> personajudge.v1.RecordOutcomesRequest
+	6,  // 21: personajudge.v1.CalibrationService.ImportOutcomes:input_type -> personajudge.v1.ImportOutcomesRequest
+	8,  // 22: personajudge.v1.CalibrationService.FitCalibrator:input_type -> personajudge.v1.FitCalibratorRequest
+	20, // 23: personajudge.v1.CalibrationService.GetCalibrationReport:input_type -> personajudge.v1.GetCalibrationReportRequest
+	4,  // 24: personajudge.v1.CalibrationService.RecordOutcomes:output_type -> personajudge.v1.RecordOutcomesResponse
+	7,  // 25: personajudge.v1.CalibrationService.ImportOutcomes:output_type -> personajudge.v1.ImportOutcomesResponse
+	18, // 26: personajudge.v1.CalibrationService.FitCalibrator:output_type -> personajudge.v1.FitCalibratorResponse
+	21, // 27: personajudge.v1.CalibrationService.GetCalibrationReport:output_type -> personajudge.v1.GetCalibrationReportResponse
+	24, // [24:28] is the sub-list for method output_type
+	20, // [20:24] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_personajudge_v1_calibration_proto_init() }
@@ -1493,7 +1948,7 @@ func file_personajudge_v1_calibration_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_personajudge_v1_calibration_proto_rawDesc), len(file_personajudge_v1_calibration_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   17,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -487,6 +487,64 @@ func (ParseStatus) EnumDescriptor() ([]byte, []int) {
 	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{6}
 }
 
+// HighCertaintyStatus says whether high_certainty could be true.
+type HighCertaintyStatus int32
+
+const (
+	// Not reported (a judgment without a verdict).
+	HighCertaintyStatus_HIGH_CERTAINTY_STATUS_UNSPECIFIED HighCertaintyStatus = 0
+	// The judge profile has no active calibrator: nothing is certified.
+	HighCertaintyStatus_HIGH_CERTAINTY_STATUS_NO_CALIBRATOR HighCertaintyStatus = 1
+	// A calibrator is active but no threshold is certified at the target.
+	HighCertaintyStatus_HIGH_CERTAINTY_STATUS_NOT_CERTIFIED HighCertaintyStatus = 2
+	// A threshold is certified at the target; high_certainty says whether
+	// this judgment clears it.
+	HighCertaintyStatus_HIGH_CERTAINTY_STATUS_CERTIFIED HighCertaintyStatus = 3
+)
+
+// Enum value maps for HighCertaintyStatus.
+var (
+	HighCertaintyStatus_name = map[int32]string{
+		0: "HIGH_CERTAINTY_STATUS_UNSPECIFIED",
+		1: "HIGH_CERTAINTY_STATUS_NO_CALIBRATOR",
+		2: "HIGH_CERTAINTY_STATUS_NOT_CERTIFIED",
+		3: "HIGH_CERTAINTY_STATUS_CERTIFIED",
+	}
+	HighCertaintyStatus_value = map[string]int32{
+		"HIGH_CERTAINTY_STATUS_UNSPECIFIED":   0,
+		"HIGH_CERTAINTY_STATUS_NO_CALIBRATOR": 1,
+		"HIGH_CERTAINTY_STATUS_NOT_CERTIFIED": 2,
+		"HIGH_CERTAINTY_STATUS_CERTIFIED":     3,
+	}
+)
+
+func (x HighCertaintyStatus) Enum() *HighCertaintyStatus {
+	p := new(HighCertaintyStatus)
+	*p = x
+	return p
+}
+
+func (x HighCertaintyStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (HighCertaintyStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_personajudge_v1_judge_proto_enumTypes[7].Descriptor()
+}
+
+func (HighCertaintyStatus) Type() protoreflect.EnumType {
+	return &file_personajudge_v1_judge_proto_enumTypes[7]
+}
+
+func (x HighCertaintyStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use HighCertaintyStatus.Descriptor instead.
+func (HighCertaintyStatus) EnumDescriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{7}
+}
+
 // ScoreRequest carries one item to judge and how to judge it.
 type ScoreRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -645,9 +703,14 @@ type JudgeConfig struct {
 	// naming the profile, before any judge call.
 	MinCalibratedProbability float64 `protobuf:"fixed64,6,opt,name=min_calibrated_probability,json=minCalibratedProbability,proto3" json:"min_calibrated_probability,omitempty"`
 	// How the LLM response cache is used for this request.
-	Cache         CachePolicy `protobuf:"varint,7,opt,name=cache,proto3,enum=personajudge.v1.CachePolicy" json:"cache,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Cache CachePolicy `protobuf:"varint,7,opt,name=cache,proto3,enum=personajudge.v1.CachePolicy" json:"cache,omitempty"`
+	// The precision high_certainty must hold, strictly between 0.5 and 1
+	// (for example 0.8, 0.9 or 0.95). Unset means the target the profile's
+	// calibrator was fitted for. On a judge profile without an active
+	// calibrator the request fails with FailedPrecondition naming the profile.
+	TargetPrecision *float64 `protobuf:"fixed64,8,opt,name=target_precision,json=targetPrecision,proto3,oneof" json:"target_precision,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *JudgeConfig) Reset() {
@@ -727,6 +790,13 @@ func (x *JudgeConfig) GetCache() CachePolicy {
 		return x.Cache
 	}
 	return CachePolicy_CACHE_POLICY_UNSPECIFIED
+}
+
+func (x *JudgeConfig) GetTargetPrecision() float64 {
+	if x != nil && x.TargetPrecision != nil {
+		return *x.TargetPrecision
+	}
+	return 0
 }
 
 // PersonalizedPreferenceTask asks which of two responses a user with the
@@ -1376,9 +1446,12 @@ type Vote struct {
 	// Wall time of the vote, including retries and re-asks.
 	Latency *durationpb.Duration `protobuf:"bytes,11,opt,name=latency,proto3" json:"latency,omitempty"`
 	// True when the vote was answered from the cache.
-	CacheHit      bool `protobuf:"varint,12,opt,name=cache_hit,json=cacheHit,proto3" json:"cache_hit,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	CacheHit bool `protobuf:"varint,12,opt,name=cache_hit,json=cacheHit,proto3" json:"cache_hit,omitempty"`
+	// The probability the backend gave the answer's token (from token
+	// log-probabilities), 0 to 1; unset when the backend returns none.
+	AnswerProbability *float64 `protobuf:"fixed64,16,opt,name=answer_probability,json=answerProbability,proto3,oneof" json:"answer_probability,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Vote) Reset() {
@@ -1495,6 +1568,13 @@ func (x *Vote) GetCacheHit() bool {
 	return false
 }
 
+func (x *Vote) GetAnswerProbability() float64 {
+	if x != nil && x.AnswerProbability != nil {
+		return *x.AnswerProbability
+	}
+	return 0
+}
+
 // ScoreResponse is the common scoring contract every judge answers.
 type ScoreResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1547,9 +1627,17 @@ type ScoreResponse struct {
 	// Why the judgment is not a plain verdict (see ReasonCode).
 	ReasonCode ReasonCode `protobuf:"varint,19,opt,name=reason_code,json=reasonCode,proto3,enum=personajudge.v1.ReasonCode" json:"reason_code,omitempty"`
 	// For a tie verdict, whether the judge stated it or the orders produced it.
-	TieSource     TieSource `protobuf:"varint,20,opt,name=tie_source,json=tieSource,proto3,enum=personajudge.v1.TieSource" json:"tie_source,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	TieSource TieSource `protobuf:"varint,20,opt,name=tie_source,json=tieSource,proto3,enum=personajudge.v1.TieSource" json:"tie_source,omitempty"`
+	// What high_certainty means for this judgment: the target precision, the
+	// certified threshold and its evidence, and whether a calibrator is
+	// active for the profile at all.
+	HighCertaintyDetail *HighCertainty `protobuf:"bytes,21,opt,name=high_certainty_detail,json=highCertaintyDetail,proto3" json:"high_certainty_detail,omitempty"`
+	// Venn-Abers calibrators: the interval [lower, upper] that brackets the
+	// probability of being right; unset for other methods.
+	CalibratedProbabilityLower *float64 `protobuf:"fixed64,22,opt,name=calibrated_probability_lower,json=calibratedProbabilityLower,proto3,oneof" json:"calibrated_probability_lower,omitempty"`
+	CalibratedProbabilityUpper *float64 `protobuf:"fixed64,23,opt,name=calibrated_probability_upper,json=calibratedProbabilityUpper,proto3,oneof" json:"calibrated_probability_upper,omitempty"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *ScoreResponse) Reset() {
@@ -1720,6 +1808,27 @@ func (x *ScoreResponse) GetTieSource() TieSource {
 		return x.TieSource
 	}
 	return TieSource_TIE_SOURCE_UNSPECIFIED
+}
+
+func (x *ScoreResponse) GetHighCertaintyDetail() *HighCertainty {
+	if x != nil {
+		return x.HighCertaintyDetail
+	}
+	return nil
+}
+
+func (x *ScoreResponse) GetCalibratedProbabilityLower() float64 {
+	if x != nil && x.CalibratedProbabilityLower != nil {
+		return *x.CalibratedProbabilityLower
+	}
+	return 0
+}
+
+func (x *ScoreResponse) GetCalibratedProbabilityUpper() float64 {
+	if x != nil && x.CalibratedProbabilityUpper != nil {
+		return *x.CalibratedProbabilityUpper
+	}
+	return 0
 }
 
 // GetJudgmentRequest names a stored judgment.
@@ -2346,6 +2455,99 @@ func (x *PersonaScoreResponse) GetUsage() *Usage {
 	return nil
 }
 
+// HighCertainty is the evidence behind high_certainty.
+type HighCertainty struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The precision certified.
+	TargetPrecision float64 `protobuf:"fixed64,1,opt,name=target_precision,json=targetPrecision,proto3" json:"target_precision,omitempty"`
+	// Judgments whose score is at least this are high certainty.
+	Threshold float64 `protobuf:"fixed64,2,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	// One-sided 95% Clopper-Pearson lower bound on the precision of the kept
+	// set on the calibrator's outcomes.
+	LowerBound float64 `protobuf:"fixed64,3,opt,name=lower_bound,json=lowerBound,proto3" json:"lower_bound,omitempty"`
+	// Share of the calibrator's outcomes kept.
+	Coverage float64 `protobuf:"fixed64,4,opt,name=coverage,proto3" json:"coverage,omitempty"`
+	// The status.
+	Status HighCertaintyStatus `protobuf:"varint,5,opt,name=status,proto3,enum=personajudge.v1.HighCertaintyStatus" json:"status,omitempty"`
+	// The score the threshold applies to: "confidence" (the identity-mapped
+	// verbal certainty) or "calibrated" (calibrated_probability).
+	Basis         string `protobuf:"bytes,6,opt,name=basis,proto3" json:"basis,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HighCertainty) Reset() {
+	*x = HighCertainty{}
+	mi := &file_personajudge_v1_judge_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HighCertainty) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HighCertainty) ProtoMessage() {}
+
+func (x *HighCertainty) ProtoReflect() protoreflect.Message {
+	mi := &file_personajudge_v1_judge_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HighCertainty.ProtoReflect.Descriptor instead.
+func (*HighCertainty) Descriptor() ([]byte, []int) {
+	return file_personajudge_v1_judge_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *HighCertainty) GetTargetPrecision() float64 {
+	if x != nil {
+		return x.TargetPrecision
+	}
+	return 0
+}
+
+func (x *HighCertainty) GetThreshold() float64 {
+	if x != nil {
+		return x.Threshold
+	}
+	return 0
+}
+
+func (x *HighCertainty) GetLowerBound() float64 {
+	if x != nil {
+		return x.LowerBound
+	}
+	return 0
+}
+
+func (x *HighCertainty) GetCoverage() float64 {
+	if x != nil {
+		return x.Coverage
+	}
+	return 0
+}
+
+func (x *HighCertainty) GetStatus() HighCertaintyStatus {
+	if x != nil {
+		return x.Status
+	}
+	return HighCertaintyStatus_HIGH_CERTAINTY_STATUS_UNSPECIFIED
+}
+
+func (x *HighCertainty) GetBasis() string {
+	if x != nil {
+		return x.Basis
+	}
+	return ""
+}
+
 var File_personajudge_v1_judge_proto protoreflect.FileDescriptor
 
 const file_personajudge_v1_judge_proto_rawDesc = "" +
@@ -2363,7 +2565,7 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\tTagsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x06\n" +
-	"\x04task\"\xd8\x02\n" +
+	"\x04task\"\x9d\x03\n" +
 	"\vJudgeConfig\x12\x16\n" +
 	"\x06models\x18\x01 \x03(\tR\x06models\x12?\n" +
 	"\forder_policy\x18\x02 \x01(\x0e2\x1c.personajudge.v1.OrderPolicyR\vorderPolicy\x12*\n" +
@@ -2371,8 +2573,10 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\vtemperature\x18\x04 \x01(\x01H\x00R\vtemperature\x88\x01\x01\x12\x1b\n" +
 	"\tallow_tie\x18\x05 \x01(\bR\ballowTie\x12<\n" +
 	"\x1amin_calibrated_probability\x18\x06 \x01(\x01R\x18minCalibratedProbability\x122\n" +
-	"\x05cache\x18\a \x01(\x0e2\x1c.personajudge.v1.CachePolicyR\x05cacheB\x0e\n" +
-	"\f_temperature\"\x8a\x01\n" +
+	"\x05cache\x18\a \x01(\x0e2\x1c.personajudge.v1.CachePolicyR\x05cache\x12.\n" +
+	"\x10target_precision\x18\b \x01(\x01H\x01R\x0ftargetPrecision\x88\x01\x01B\x0e\n" +
+	"\f_temperatureB\x13\n" +
+	"\x11_target_precision\"\x8a\x01\n" +
 	"\x1aPersonalizedPreferenceTask\x12\x18\n" +
 	"\apersona\x18\x01 \x01(\tR\apersona\x12\x14\n" +
 	"\x05query\x18\x02 \x01(\tR\x05query\x12\x1d\n" +
@@ -2421,7 +2625,7 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x11completion_tokens\x18\x02 \x01(\x03R\x10completionTokens\x12\x1b\n" +
 	"\tllm_calls\x18\x03 \x01(\x03R\bllmCalls\x12\x1d\n" +
 	"\n" +
-	"cache_hits\x18\x04 \x01(\x03R\tcacheHits\"\xd0\x03\n" +
+	"cache_hits\x18\x04 \x01(\x03R\tcacheHits\"\x9b\x04\n" +
 	"\x04Vote\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x1f\n" +
 	"\vshown_order\x18\x02 \x03(\x05R\n" +
@@ -2437,7 +2641,10 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x05usage\x18\n" +
 	" \x01(\v2\x16.personajudge.v1.UsageR\x05usage\x123\n" +
 	"\alatency\x18\v \x01(\v2\x19.google.protobuf.DurationR\alatency\x12\x1b\n" +
-	"\tcache_hit\x18\f \x01(\bR\bcacheHit\"\xf0\a\n" +
+	"\tcache_hit\x18\f \x01(\bR\bcacheHit\x122\n" +
+	"\x12answer_probability\x18\x10 \x01(\x01H\x00R\x11answerProbability\x88\x01\x01B\x15\n" +
+	"\x13_answer_probability\"\x94\n" +
+	"\n" +
 	"\rScoreResponse\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1f\n" +
 	"\vjudgment_id\x18\x02 \x01(\tR\n" +
@@ -2463,11 +2670,16 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\vreason_code\x18\x13 \x01(\x0e2\x1b.personajudge.v1.ReasonCodeR\n" +
 	"reasonCode\x129\n" +
 	"\n" +
-	"tie_source\x18\x14 \x01(\x0e2\x1a.personajudge.v1.TieSourceR\ttieSource\x1a7\n" +
+	"tie_source\x18\x14 \x01(\x0e2\x1a.personajudge.v1.TieSourceR\ttieSource\x12R\n" +
+	"\x15high_certainty_detail\x18\x15 \x01(\v2\x1e.personajudge.v1.HighCertaintyR\x13highCertaintyDetail\x12E\n" +
+	"\x1ccalibrated_probability_lower\x18\x16 \x01(\x01H\x01R\x1acalibratedProbabilityLower\x88\x01\x01\x12E\n" +
+	"\x1ccalibrated_probability_upper\x18\x17 \x01(\x01H\x02R\x1acalibratedProbabilityUpper\x88\x01\x01\x1a7\n" +
 	"\tTagsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x19\n" +
-	"\x17_calibrated_probability\"5\n" +
+	"\x17_calibrated_probabilityB\x1f\n" +
+	"\x1d_calibrated_probability_lowerB\x1f\n" +
+	"\x1d_calibrated_probability_upper\"5\n" +
 	"\x12GetJudgmentRequest\x12\x1f\n" +
 	"\vjudgment_id\x18\x01 \x01(\tR\n" +
 	"judgmentId\"\x8a\x01\n" +
@@ -2512,7 +2724,15 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\rmissing_tasks\x18\x05 \x03(\x0e2\".personajudge.v1.AdherenceTaskKindR\fmissingTasks\x12\x12\n" +
 	"\x04note\x18\x06 \x01(\tR\x04note\x12,\n" +
 	"\x05usage\x18\a \x01(\v2\x16.personajudge.v1.UsageR\x05usageB\x10\n" +
-	"\x0e_persona_score*t\n" +
+	"\x0e_persona_score\"\xe9\x01\n" +
+	"\rHighCertainty\x12)\n" +
+	"\x10target_precision\x18\x01 \x01(\x01R\x0ftargetPrecision\x12\x1c\n" +
+	"\tthreshold\x18\x02 \x01(\x01R\tthreshold\x12\x1f\n" +
+	"\vlower_bound\x18\x03 \x01(\x01R\n" +
+	"lowerBound\x12\x1a\n" +
+	"\bcoverage\x18\x04 \x01(\x01R\bcoverage\x12<\n" +
+	"\x06status\x18\x05 \x01(\x0e2$.personajudge.v1.HighCertaintyStatusR\x06status\x12\x14\n" +
+	"\x05basis\x18\x06 \x01(\tR\x05basis*t\n" +
 	"\vCachePolicy\x12\x1c\n" +
 	"\x18CACHE_POLICY_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10CACHE_POLICY_USE\x10\x01\x12\x18\n" +
@@ -2562,7 +2782,12 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x15PARSE_STATUS_REPAIRED\x10\x02\x12\x17\n" +
 	"\x13PARSE_STATUS_FAILED\x10\x03\x12\x18\n" +
 	"\x14PARSE_STATUS_REFUSED\x10\x04\x12 \n" +
-	"\x1cPARSE_STATUS_TRANSPORT_ERROR\x10\x052\xeb\x02\n" +
+	"\x1cPARSE_STATUS_TRANSPORT_ERROR\x10\x05*\xb3\x01\n" +
+	"\x13HighCertaintyStatus\x12%\n" +
+	"!HIGH_CERTAINTY_STATUS_UNSPECIFIED\x10\x00\x12'\n" +
+	"#HIGH_CERTAINTY_STATUS_NO_CALIBRATOR\x10\x01\x12'\n" +
+	"#HIGH_CERTAINTY_STATUS_NOT_CERTIFIED\x10\x02\x12#\n" +
+	"\x1fHIGH_CERTAINTY_STATUS_CERTIFIED\x10\x032\xeb\x02\n" +
 	"\fJudgeService\x12F\n" +
 	"\x05Score\x12\x1d.personajudge.v1.ScoreRequest\x1a\x1e.personajudge.v1.ScoreResponse\x12X\n" +
 	"\vGetJudgment\x12#.personajudge.v1.GetJudgmentRequest\x1a$.personajudge.v1.GetJudgmentResponse\x12\\\n" +
@@ -2581,8 +2806,8 @@ func file_personajudge_v1_judge_proto_rawDescGZIP() []byte {
 	return file_personajudge_v1_judge_proto_rawDescData
 }
 
-var file_personajudge_v1_judge_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_personajudge_v1_judge_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_personajudge_v1_judge_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
+var file_personajudge_v1_judge_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_personajudge_v1_judge_proto_goTypes = []any{
 	(CachePolicy)(0),                   // 0: personajudge.v1.CachePolicy
 	(OrderPolicy)(0),                   // 1: personajudge.v1.OrderPolicy
@@ -2591,84 +2816,88 @@ var file_personajudge_v1_judge_proto_goTypes = []any{
 	(ReasonCode)(0),                    // 4: personajudge.v1.ReasonCode
 	(TieSource)(0),                     // 5: personajudge.v1.TieSource
 	(ParseStatus)(0),                   // 6: personajudge.v1.ParseStatus
-	(*ScoreRequest)(nil),               // 7: personajudge.v1.ScoreRequest
-	(*JudgeConfig)(nil),                // 8: personajudge.v1.JudgeConfig
-	(*PersonalizedPreferenceTask)(nil), // 9: personajudge.v1.PersonalizedPreferenceTask
-	(*DialogueTurn)(nil),               // 10: personajudge.v1.DialogueTurn
-	(*CandidateRole)(nil),              // 11: personajudge.v1.CandidateRole
-	(*RoleIdentificationTask)(nil),     // 12: personajudge.v1.RoleIdentificationTask
-	(*Rubric)(nil),                     // 13: personajudge.v1.Rubric
-	(*PersonaAdherenceTask)(nil),       // 14: personajudge.v1.PersonaAdherenceTask
-	(*Verdict)(nil),                    // 15: personajudge.v1.Verdict
-	(*Answer)(nil),                     // 16: personajudge.v1.Answer
-	(*Usage)(nil),                      // 17: personajudge.v1.Usage
-	(*Vote)(nil),                       // 18: personajudge.v1.Vote
-	(*ScoreResponse)(nil),              // 19: personajudge.v1.ScoreResponse
-	(*GetJudgmentRequest)(nil),         // 20: personajudge.v1.GetJudgmentRequest
-	(*GetJudgmentResponse)(nil),        // 21: personajudge.v1.GetJudgmentResponse
-	(*ScoreStreamRequest)(nil),         // 22: personajudge.v1.ScoreStreamRequest
-	(*ScoreStreamResponse)(nil),        // 23: personajudge.v1.ScoreStreamResponse
-	(*PersonaScoreItem)(nil),           // 24: personajudge.v1.PersonaScoreItem
-	(*PersonaScoreRequest)(nil),        // 25: personajudge.v1.PersonaScoreRequest
-	(*TaskScore)(nil),                  // 26: personajudge.v1.TaskScore
-	(*Interval)(nil),                   // 27: personajudge.v1.Interval
-	(*PersonaScoreResponse)(nil),       // 28: personajudge.v1.PersonaScoreResponse
-	nil,                                // 29: personajudge.v1.ScoreRequest.TagsEntry
-	nil,                                // 30: personajudge.v1.ScoreResponse.TagsEntry
-	(*durationpb.Duration)(nil),        // 31: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),      // 32: google.protobuf.Timestamp
+	(HighCertaintyStatus)(0),           // 7: personajudge.v1.HighCertaintyStatus
+	(*ScoreRequest)(nil),               // 8: personajudge.v1.ScoreRequest
+	(*JudgeConfig)(nil),                // 9: personajudge.v1.JudgeConfig
+	(*PersonalizedPreferenceTask)(nil), // 10: personajudge.v1.PersonalizedPreferenceTask
+	(*DialogueTurn)(nil),               // 11: personajudge.v1.DialogueTurn
+	(*CandidateRole)(nil),              // 12: personajudge.v1.CandidateRole
+	(*RoleIdentificationTask)(nil),     // 13: personajudge.v1.RoleIdentificationTask
+	(*Rubric)(nil),                     // 14: personajudge.v1.Rubric
+	(*PersonaAdherenceTask)(nil),       // 15: personajudge.v1.PersonaAdherenceTask
+	(*Verdict)(nil),                    // 16: personajudge.v1.Verdict
+	(*Answer)(nil),                     // 17: personajudge.v1.Answer
+	(*Usage)(nil),                      // 18: personajudge.v1.Usage
+	(*Vote)(nil),                       // 19: personajudge.v1.Vote
+	(*ScoreResponse)(nil),              // 20: personajudge.v1.ScoreResponse
+	(*GetJudgmentRequest)(nil),         // 21: personajudge.v1.GetJudgmentRequest
+	(*GetJudgmentResponse)(nil),        // 22: personajudge.v1.GetJudgmentResponse
+	(*ScoreStreamRequest)(nil),         // 23: personajudge.v1.ScoreStreamRequest
+	(*ScoreStreamResponse)(nil),        // 24: personajudge.v1.ScoreStreamResponse
+	(*PersonaScoreItem)(nil),           // 25: personajudge.v1.PersonaScoreItem
+	(*PersonaScoreRequest)(nil),        // 26: personajudge.v1.PersonaScoreRequest
+	(*TaskScore)(nil),                  // 27: personajudge.v1.TaskScore
+	(*Interval)(nil),                   // 28: personajudge.v1.Interval
+	(*PersonaScoreResponse)(nil),       // 29: personajudge.v1.PersonaScoreResponse
+	(*HighCertainty)(nil),              // 30: personajudge.v1.HighCertainty
+	nil,                                // 31: personajudge.v1.ScoreRequest.TagsEntry
+	nil,                                // 32: personajudge.v1.ScoreResponse.TagsEntry
+	(*durationpb.Duration)(nil),        // 33: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),      // 34: google.protobuf.Timestamp
 }
 var file_personajudge_v1_judge_proto_depIdxs = []int32{
-	12, // 0: personajudge.v1.ScoreRequest.role_identification:type_name -> personajudge.v1.RoleIdentificationTask
-	9,  // 1: personajudge.v1.ScoreRequest.preference:type_name -> personajudge.v1.PersonalizedPreferenceTask
-	14, // 2: personajudge.v1.ScoreRequest.adherence:type_name -> personajudge.v1.PersonaAdherenceTask
-	8,  // 3: personajudge.v1.ScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
-	29, // 4: personajudge.v1.ScoreRequest.tags:type_name -> personajudge.v1.ScoreRequest.TagsEntry
+	13, // 0: personajudge.v1.ScoreRequest.role_identification:type_name -> personajudge.v1.RoleIdentificationTask
+	10, // 1: personajudge.v1.ScoreRequest.preference:type_name -> personajudge.v1.PersonalizedPreferenceTask
+	15, // 2: personajudge.v1.ScoreRequest.adherence:type_name -> personajudge.v1.PersonaAdherenceTask
+	9,  // 3: personajudge.v1.ScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
+	31, // 4: personajudge.v1.ScoreRequest.tags:type_name -> personajudge.v1.ScoreRequest.TagsEntry
 	1,  // 5: personajudge.v1.JudgeConfig.order_policy:type_name -> personajudge.v1.OrderPolicy
 	0,  // 6: personajudge.v1.JudgeConfig.cache:type_name -> personajudge.v1.CachePolicy
-	10, // 7: personajudge.v1.RoleIdentificationTask.dialogue:type_name -> personajudge.v1.DialogueTurn
-	11, // 8: personajudge.v1.RoleIdentificationTask.candidates:type_name -> personajudge.v1.CandidateRole
+	11, // 7: personajudge.v1.RoleIdentificationTask.dialogue:type_name -> personajudge.v1.DialogueTurn
+	12, // 8: personajudge.v1.RoleIdentificationTask.candidates:type_name -> personajudge.v1.CandidateRole
 	2,  // 9: personajudge.v1.PersonaAdherenceTask.task:type_name -> personajudge.v1.AdherenceTaskKind
-	13, // 10: personajudge.v1.PersonaAdherenceTask.custom_rubric:type_name -> personajudge.v1.Rubric
-	16, // 11: personajudge.v1.Vote.mapped_answer:type_name -> personajudge.v1.Answer
+	14, // 10: personajudge.v1.PersonaAdherenceTask.custom_rubric:type_name -> personajudge.v1.Rubric
+	17, // 11: personajudge.v1.Vote.mapped_answer:type_name -> personajudge.v1.Answer
 	6,  // 12: personajudge.v1.Vote.parse_status:type_name -> personajudge.v1.ParseStatus
-	17, // 13: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
-	31, // 14: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
+	18, // 13: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
+	33, // 14: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
 	3,  // 15: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
-	15, // 16: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
-	18, // 17: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
-	17, // 18: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
-	32, // 19: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
-	30, // 20: personajudge.v1.ScoreResponse.tags:type_name -> personajudge.v1.ScoreResponse.TagsEntry
+	16, // 16: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
+	19, // 17: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
+	18, // 18: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
+	34, // 19: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
+	32, // 20: personajudge.v1.ScoreResponse.tags:type_name -> personajudge.v1.ScoreResponse.TagsEntry
 	4,  // 21: personajudge.v1.ScoreResponse.reason_code:type_name -> personajudge.v1.ReasonCode
 	5,  // 22: personajudge.v1.ScoreResponse.tie_source:type_name -> personajudge.v1.TieSource
-	19, // 23: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
-	7,  // 24: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
-	7,  // 25: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
-	19, // 26: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
-	2,  // 27: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
-	13, // 28: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
-	24, // 29: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
-	8,  // 30: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
-	2,  // 31: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
-	19, // 32: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
-	26, // 33: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
-	27, // 34: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
-	2,  // 35: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
-	17, // 36: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
-	7,  // 37: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
-	20, // 38: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
-	22, // 39: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
-	25, // 40: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
-	19, // 41: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
-	21, // 42: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
-	23, // 43: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
-	28, // 44: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
-	41, // [41:45] is the sub-list for method output_type
-	37, // [37:41] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	30, // 23: personajudge.v1.ScoreResponse.high_certainty_detail:type_name -> personajudge.v1.HighCertainty
+	20, // 24: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
+	8,  // 25: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
+	8,  // 26: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
+	20, // 27: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
+	2,  // 28: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
+	14, // 29: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
+	25, // 30: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
+	9,  // 31: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
+	2,  // 32: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
+	20, // 33: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
+	27, // 34: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
+	28, // 35: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
+	2,  // 36: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
+	18, // 37: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
+	7,  // 38: personajudge.v1.HighCertainty.status:type_name -> personajudge.v1.HighCertaintyStatus
+	8,  // 39: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
+	21, // 40: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
+	23, // 41: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
+	26, // 42: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
+	20, // 43: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
+	22, // 44: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
+	24, // 45: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
+	29, // 46: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
+	43, // [43:47] is the sub-list for method output_type
+	39, // [39:43] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_personajudge_v1_judge_proto_init() }
@@ -2684,6 +2913,7 @@ func file_personajudge_v1_judge_proto_init() {
 	file_personajudge_v1_judge_proto_msgTypes[1].OneofWrappers = []any{}
 	file_personajudge_v1_judge_proto_msgTypes[8].OneofWrappers = []any{}
 	file_personajudge_v1_judge_proto_msgTypes[9].OneofWrappers = []any{}
+	file_personajudge_v1_judge_proto_msgTypes[11].OneofWrappers = []any{}
 	file_personajudge_v1_judge_proto_msgTypes[12].OneofWrappers = []any{}
 	file_personajudge_v1_judge_proto_msgTypes[19].OneofWrappers = []any{}
 	file_personajudge_v1_judge_proto_msgTypes[21].OneofWrappers = []any{}
@@ -2692,8 +2922,8 @@ func file_personajudge_v1_judge_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_personajudge_v1_judge_proto_rawDesc), len(file_personajudge_v1_judge_proto_rawDesc)),
-			NumEnums:      7,
-			NumMessages:   24,
+			NumEnums:      8,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
