@@ -239,4 +239,3 @@ func (s *Summary) topReasons(k int) []reasonCount {
 	})
 	return out[:min(k, len(out))]
 }
-
