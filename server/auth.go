@@ -35,6 +35,7 @@ const (
 var procedureRoles = map[string]Role{
 	personajudgev1connect.JudgeServiceGetJudgmentProcedure:                RoleRead,
 	personajudgev1connect.CalibrationServiceGetCalibrationReportProcedure: RoleRead,
+	personajudgev1connect.MetricsServiceGetMetricsProcedure:               RoleRead,
 	personajudgev1connect.JudgeServiceScoreProcedure:                      RoleScore,
 	personajudgev1connect.JudgeServiceScoreStreamProcedure:                RoleScore,
 	personajudgev1connect.JudgeServicePersonaScoreProcedure:               RoleScore,

@@ -29,7 +29,8 @@ func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(personajudgev1connect.NewJudgeServiceHandler(svc, opts...))
 	mux.Handle(personajudgev1connect.NewCalibrationServiceHandler(svc.Calibration(), opts...))
-	names := []string{personajudgev1connect.JudgeServiceName, personajudgev1connect.CalibrationServiceName}
+	mux.Handle(personajudgev1connect.NewMetricsServiceHandler(svc.Metrics(), opts...))
+	names := []string{personajudgev1connect.JudgeServiceName, personajudgev1connect.CalibrationServiceName, personajudgev1connect.MetricsServiceName}
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(names...)))
 	reflector := grpcreflect.NewStaticReflector(names...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
