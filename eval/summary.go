@@ -52,6 +52,8 @@ type Summary struct {
 	// them once computed, until the next result.
 	figures  metrics.Collector
 	computed map[string]metrics.Figure
+	// points are the labelled verdicts the HTML report plots (html.go).
+	points []reportPoint
 	// slices counts results per caller tag ("tier=hard").
 	slices map[string]*Slice
 
@@ -87,6 +89,7 @@ func (s *Summary) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
 	}
 	s.figures.Add(r, label)
 	s.computed = nil
+	s.addReportPoint(r, label)
 	for k, v := range r.Tags {
 		sl := s.slices[k+"="+v]
 		if sl == nil {

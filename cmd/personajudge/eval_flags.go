@@ -25,6 +25,8 @@ type evalOptions struct {
 	gates []eval.Gate
 	// summaryJSON and junit name the machine-readable reports to write.
 	summaryJSON, junit string
+	// html names the self-contained HTML report to write.
+	html string
 	stdout             io.Writer
 	stderr             io.Writer
 }
@@ -57,6 +59,7 @@ func parseEvalFlags(args []string) (evalOptions, error) {
 	failOn := fs.String("fail-on", "", "comma-separated rules that fail the run (exit 1) when they hold, e.g. 'judge_error_rate>0.02,accuracy<0.8'; metrics: "+strings.Join(eval.MetricNames(), ", "))
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the summary, every metric with its n, the failure reasons and the --fail-on results as JSON to this file")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to this file: the run and each --fail-on rule as a test case")
+	fs.StringVar(&o.html, "html", "", "write a self-contained HTML report to this file: figures with intervals, gates, reliability and risk-coverage diagrams, persona variants, slices, worst items")
 	stopAfter := fs.Int("stop-after-errors", eval.DefaultStopAfterErrors, "stop the run after this many JUDGE_ERROR results in a row (an unreachable backend, say); 0: never")
 	simConfig := addSimFlags(fs)
 	if err := fs.Parse(args); err != nil {
