@@ -116,7 +116,7 @@ type htmlDoc struct {
 }
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct":      func(p float64) string { return fmt.Sprintf("%.3f", p) },
+	"pct": func(p float64) string { return fmt.Sprintf("%.3f", p) },
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>personajudge eval: {{.ResultsFile}}</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:1em 0}

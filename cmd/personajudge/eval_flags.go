@@ -26,9 +26,9 @@ type evalOptions struct {
 	// summaryJSON and junit name the machine-readable reports to write.
 	summaryJSON, junit string
 	// html names the self-contained HTML report to write.
-	html string
-	stdout             io.Writer
-	stderr             io.Writer
+	html   string
+	stdout io.Writer
+	stderr io.Writer
 }
 
 func parseEvalFlags(args []string) (evalOptions, error) {
