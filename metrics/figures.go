@@ -142,28 +142,35 @@ func ece20(us []*unit, idx []int) float64 {
 
 // kappa is Cohen's kappa between verdict and label categories over the
 // resample; 1 when one category holds throughout and all agree.
+// Categories are -1 (tie) and options 0..9, counted in arrays: this runs
+// once per resample.
 func kappa(us []*unit, idx []int) float64 {
 	agree := 0
-	byVerdict, byLabel := map[int]int{}, map[int]int{}
+	var byVerdict, byLabel [maxCategories + 1]int
 	for _, i := range idx {
 		u := us[i]
 		if u.verdictCat == u.labelCat {
 			agree++
 		}
-		byVerdict[u.verdictCat]++
-		byLabel[u.labelCat]++
+		byVerdict[u.verdictCat+1]++
+		byLabel[u.labelCat+1]++
 	}
 	n := float64(len(idx))
 	po := float64(agree) / n
 	var pe float64
-	for cat, c := range byVerdict {
-		pe += float64(c) / n * float64(byLabel[cat]) / n
+	for cat := range byVerdict {
+		pe += float64(byVerdict[cat]) / n * float64(byLabel[cat]) / n
 	}
 	if pe == 1 {
 		return 1
 	}
 	return (po - pe) / (1 - pe)
 }
+
+// maxCategories bounds the options a choice can name (role identification
+// takes at most 10 candidates); a category beyond it is not counted for
+// kappa.
+const maxCategories = 16
 
 // Names lists every figure's name in report order.
 func Names() []string {

@@ -117,3 +117,17 @@ func TestSamplesFor(t *testing.T) {
 		t.Errorf("n = 100000: %d samples, want 200", got)
 	}
 }
+
+// The cost of a summary's figures over a large run: go test -run '^$'
+// -bench Figures ./metrics/
+func BenchmarkFigures5000(b *testing.B) {
+	var c Collector
+	for i := range 5000 {
+		r, l := choice(int32(i%2), int32(i%3%2), nil)
+		r.PositionConsistency = 1
+		c.Add(r, l)
+	}
+	for b.Loop() {
+		c.Figures(stats.BootstrapOptions{Seed: 1})
+	}
+}

@@ -47,7 +47,7 @@ func newUnit(r *pb.ScoreResponse, label *pb.Label) unit {
 	if u.verdict && label != nil && v != nil {
 		vc, vok := category(v.Tie, v.Choice)
 		lc, lok := category(label.GetTie(), label.Choice)
-		u.kappaOK, u.verdictCat, u.labelCat = vok && lok, vc, lc
+		u.kappaOK, u.verdictCat, u.labelCat = vok && lok && vc < maxCategories && lc < maxCategories && vc >= -1 && lc >= -1, vc, lc
 	}
 	u.high = r.HighCertainty
 	if r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT || r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN {
