@@ -201,7 +201,7 @@ func bearerToken(auth string) (string, bool) {
 	return token, token != ""
 }
 
-// Interceptor applies the gate to every JudgeService and CalibrationService
+// Interceptor applies the gate to every JudgeService, CalibrationService and MetricsService
 // call, unary and streaming. Health and reflection are mounted without it.
 func (g *Gate) Interceptor() connect.Interceptor { return gateInterceptor{g} }
 
