@@ -25,31 +25,37 @@ type Item struct {
 	Label   *pb.Label // nil when the line carries none
 }
 
-func parseDatasetLine(b []byte) (Item, error) {
+// parseDatasetLine reads one line: one item, or its persona variants
+// (variants.go) when the line carries personaVariants.
+func parseDatasetLine(b []byte) ([]Item, error) {
 	var line struct {
-		Request json.RawMessage `json:"request"`
-		Label   json.RawMessage `json:"label"`
+		Request         json.RawMessage   `json:"request"`
+		Label           json.RawMessage   `json:"label"`
+		PersonaVariants map[string]string `json:"personaVariants"`
 	}
 	if err := json.Unmarshal(b, &line); err != nil {
-		return Item{}, err
+		return nil, err
 	}
 	if len(line.Request) == 0 {
-		return Item{}, errors.New(`no "request"`)
+		return nil, errors.New(`no "request"`)
 	}
 	it := Item{Request: &pb.ScoreRequest{}}
 	if err := protojson.Unmarshal(line.Request, it.Request); err != nil {
-		return Item{}, fmt.Errorf("request: %w", err)
+		return nil, fmt.Errorf("request: %w", err)
 	}
 	if it.Request.ItemId == "" {
-		return Item{}, errors.New("request.itemId must be set, so results can be matched and resumed")
+		return nil, errors.New("request.itemId must be set, so results can be matched and resumed")
 	}
 	if len(line.Label) > 0 && string(line.Label) != "null" {
 		it.Label = &pb.Label{}
 		if err := protojson.Unmarshal(line.Label, it.Label); err != nil {
-			return Item{}, fmt.Errorf("label: %w", err)
+			return nil, fmt.Errorf("label: %w", err)
 		}
 	}
-	return it, nil
+	if line.PersonaVariants != nil {
+		return expandVariants(it, line.PersonaVariants)
+	}
+	return []Item{it}, nil
 }
 
 // ReadDataset calls fn for every item of the dataset file in order,
@@ -66,12 +72,14 @@ func ReadDataset(path string, fn func(Item) error) error {
 	for n := 1; ; n++ {
 		b, rerr := r.ReadBytes('\n')
 		if len(bytes.TrimSpace(b)) > 0 {
-			it, err := parseDatasetLine(b)
+			items, err := parseDatasetLine(b)
 			if err != nil {
 				return fmt.Errorf("%s line %d: %w", path, n, err)
 			}
-			if err := fn(it); err != nil {
-				return err
+			for _, it := range items {
+				if err := fn(it); err != nil {
+					return err
+				}
 			}
 		}
 		if errors.Is(rerr, io.EOF) {

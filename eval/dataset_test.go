@@ -26,15 +26,15 @@ func TestParseDatasetLine(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			it, err := parseDatasetLine([]byte(tc.line))
+			items, err := parseDatasetLine([]byte(tc.line))
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err %v, want %q", err, tc.wantErr)
 				}
 				return
 			}
-			if err != nil || it.Request.ItemId != "x" || (it.Label != nil) != tc.wantLabel {
-				t.Fatalf("item %v label %v err %v", it.Request, it.Label, err)
+			if err != nil || len(items) != 1 || items[0].Request.ItemId != "x" || (items[0].Label != nil) != tc.wantLabel {
+				t.Fatalf("items %v err %v", items, err)
 			}
 		})
 	}

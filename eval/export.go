@@ -5,14 +5,27 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
-// MetricValue is one metric of a run with the count it rests on; Value is
-// nil when the run cannot measure it (N = 0).
+// MetricValue is one metric of a run with the count it rests on and its
+// bootstrap interval; Value is nil when the run cannot measure it (N = 0),
+// Lower and Upper when no interval could be computed.
 type MetricValue struct {
 	Value *float64 `json:"value"`
 	N     int      `json:"n"`
+	Lower *float64 `json:"lower"`
+	Upper *float64 `json:"upper"`
+	Level float64  `json:"level"`
+}
+
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
 }
 
 // GateResult is one --fail-on rule and whether the run breached it.
@@ -24,14 +37,13 @@ type GateResult struct {
 
 // Metrics returns every gate metric of the summary.
 func (s *Summary) Metrics() map[string]MetricValue {
-	out := make(map[string]MetricValue, len(metrics))
-	for name, m := range metrics {
-		v, n := m.value(s)
-		mv := MetricValue{N: n}
-		if n > 0 {
-			mv.Value = &v
+	out := map[string]MetricValue{}
+	for _, f := range s.Figures() {
+		mv := MetricValue{N: f.N, Level: f.Level}
+		if f.N > 0 {
+			mv.Value, mv.Lower, mv.Upper = finite(f.Value), finite(f.Lower), finite(f.Upper)
 		}
-		out[name] = mv
+		out[f.Name] = mv
 	}
 	return out
 }
@@ -104,10 +116,18 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Properties []junitProperty `xml:"properties>property,omitempty"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+// junitProperty carries one figure: "accuracy" = "0.7500",
+// "accuracy.lower", "accuracy.upper", "accuracy.n".
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
@@ -123,9 +143,19 @@ type junitFailure struct {
 
 // JUnit is a JUnit XML report of the run: one test case for the run
 // itself (failed when it did not complete) and one per gate (failed when
-// breached), so a CI system shows a gated evaluation as tests.
+// breached), so a CI system shows a gated evaluation as tests; every
+// measurable figure, its interval bounds and n are suite properties.
 func (s *Summary) JUnit(gates []Gate, runErr error) ([]byte, error) {
 	suite := junitSuite{Name: "personajudge eval " + s.ResultsFile}
+	for _, f := range s.Figures() {
+		if f.N == 0 {
+			continue
+		}
+		num := func(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
+		suite.Properties = append(suite.Properties,
+			junitProperty{f.Name, num(f.Value)}, junitProperty{f.Name + ".lower", num(f.Lower)},
+			junitProperty{f.Name + ".upper", num(f.Upper)}, junitProperty{f.Name + ".n", strconv.Itoa(f.N)})
+	}
 	run := junitCase{Name: "run", ClassName: "eval"}
 	if runErr != nil {
 		run.Failure = &junitFailure{Message: "the run did not complete", Text: runErr.Error()}

@@ -89,13 +89,19 @@ func TestSummarySlicesByTag(t *testing.T) {
 		t.Fatalf("slices %+v", got)
 	}
 	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("slice %d = %+v, want %+v", i, got[i], want[i])
+		g := got[i]
+		if g.Tag != want[i].Tag || g.Results != want[i].Results || g.JudgeErrors != want[i].JudgeErrors ||
+			g.LabelledVerdicts != want[i].LabelledVerdicts || g.Correct != want[i].Correct {
+			t.Errorf("slice %d = %+v, want %+v", i, g, want[i])
+		}
+		// Accuracy with its interval, over the slice's labelled verdicts.
+		if a := g.Accuracy; a == nil || a.Value != 0.5 || a.N != want[i].LabelledVerdicts || !(a.Lower <= 0.5 && a.Upper >= 0.5) {
+			t.Errorf("slice %d accuracy %+v", i, a)
 		}
 	}
 	var buf bytes.Buffer
 	s.print(&buf)
-	if !strings.Contains(buf.String(), "tier=hard") || !strings.Contains(buf.String(), "0.5000 (n = 2)") {
+	if !strings.Contains(buf.String(), "tier=hard") || !strings.Contains(buf.String(), "0.5000 [0.0000, 1.0000] n = 2") {
 		t.Fatalf("report lacks the slices:\n%s", buf.String())
 	}
 }

@@ -11,11 +11,11 @@ import (
 
 func TestParseGates(t *testing.T) {
 	t.Parallel()
-	got, err := ParseGates("judge_error_rate>0.02, accuracy<0.8,kappa<=0.6,abstain_rate>=0.3")
+	got, err := ParseGates("judge_error_rate>0.02, accuracy<0.8,kappa<=0.6,abstain_rate>=0.3,accuracy.lower<0.7")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Gate{{"judge_error_rate", ">", 0.02}, {"accuracy", "<", 0.8}, {"kappa", "<=", 0.6}, {"abstain_rate", ">=", 0.3}}
+	want := []Gate{{"judge_error_rate", "", ">", 0.02}, {"accuracy", "", "<", 0.8}, {"kappa", "", "<=", 0.6}, {"abstain_rate", "", ">=", 0.3}, {"accuracy", "lower", "<", 0.7}}
 	if len(got) != len(want) {
 		t.Fatalf("got %v", got)
 	}
@@ -28,6 +28,8 @@ func TestParseGates(t *testing.T) {
 		{"acuracy<0.8", `unknown metric "acuracy"`},
 		{"accuracy<high", `threshold "high" is not a number`},
 		{"accuracy<NaN", `is not a number`},
+		{"accuracy.middle<0.8", `unknown bound "middle"`},
+		{"acuracy.lower<0.8", `unknown metric "acuracy"`},
 		{"accuracy=0.8", `want METRIC<VALUE`},
 		{"<0.8", `want METRIC<VALUE`},
 		{" , ", "no rule"},
@@ -69,6 +71,18 @@ func TestBreaches(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("breaches:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	// A bound of the interval: 6 of 8 right holds 0.75, but its 95%
+	// interval reaches well below 0.7, so the lower bound breaches and the
+	// upper one does not.
+	bounds, err := ParseGates("accuracy.lower<0.7,accuracy.upper<0.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := s.figure("accuracy")
+	if got := s.Breaches(bounds); len(got) != 1 || !strings.HasPrefix(got[0], "accuracy.lower<0.7: accuracy.lower is ") ||
+		!strings.Contains(got[0], "n = 8") || !(acc.Lower < 0.7 && acc.Upper > 0.7) {
+		t.Fatalf("bound breaches %q (accuracy %+v)", got, acc)
+	}
 	if top := s.topReasons(3); len(top) != 1 || top[0].reason != "timed out" || top[0].n != 1 {
 		t.Fatalf("top reasons %v", top)
 	}
@@ -99,7 +113,8 @@ func TestKappa(t *testing.T) {
 	// n = 50, agree = 39; verdict margins: 0:25, 1:15, tie:10; label
 	// margins: 0:26, 1:20, tie:4. pe = (25*26 + 15*20 + 10*4)/2500 = .396.
 	want := (39.0/50 - 0.396) / (1 - 0.396)
-	got, n := s.kappa()
+	k := s.figure("kappa")
+	got, n := k.Value, k.N
 	if n != 50 || math.Abs(got-want) > 1e-12 {
 		t.Fatalf("kappa = %v on %d, want %v on 50", got, n, want)
 	}

@@ -28,13 +28,14 @@ func TestPositionFigures(t *testing.T) {
 	s.add(&pb.ScoreResponse{Status: pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT, Votes: []*pb.Vote{role}}, nil, true)
 
 	m := s.Metrics()
-	if v := m["first_shown_win_rate"]; v.Value == nil || *v.Value != 1 || v.N != 9 {
-		t.Fatalf("first_shown_win_rate %+v, want 1 on 9 votes", v)
+	// n counts items (the resampled unit), the rate counts votes.
+	if v := m["first_shown_win_rate"]; v.Value == nil || *v.Value != 1 || v.N != 5 {
+		t.Fatalf("first_shown_win_rate %+v, want 1 on 5 items", v)
 	}
 	if v := m["single_order_error_rate"]; v.Value == nil || *v.Value != 0.5 || v.N != 4 {
 		t.Fatalf("single_order_error_rate %+v, want 0.5 on 4 items", v)
 	}
-	if chance := s.position.chanceSum / float64(s.position.choiceVotes); math.Abs(chance-(8*0.5+1.0/3)/9) > 1e-12 {
+	if chance := *m["first_shown_chance"].Value; math.Abs(chance-(8*0.5+1.0/3)/9) > 1e-12 {
 		t.Fatalf("chance level %v", chance)
 	}
 }

@@ -169,7 +169,7 @@ func TestRunJudgesEachItemOnceAndResumes(t *testing.T) {
 	if singles != 5 {
 		t.Fatalf("%d items sent with order policy SINGLE, want all 5", singles)
 	}
-	for _, want := range []string{"eval summary: 5 results in " + cfg.Results, "accuracy        0.7500 on 4 labelled verdicts", "LLM calls       10"} {
+	for _, want := range []string{"eval summary: 5 results in " + cfg.Results, "accuracy                 0.7500 [0.2500, 1.0000] n = 4", "LLM calls       10"} {
 		if !strings.Contains(report.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, report.String())
 		}

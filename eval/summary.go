@@ -9,6 +9,7 @@ import (
 
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/judges"
+	"github.com/personajudge/personajudge/metrics"
 )
 
 // Summary is what a run found. Quality figures cover every result in the
@@ -44,13 +45,15 @@ type Summary struct {
 	Wall                           time.Duration
 	SimulatorCalls                 int64 // from Config.SimulatorCalls; -1 without it
 
-	// confusion counts (verdict, label) categories of labelled choice
-	// verdicts, for kappa; reasons counts the reasons of JUDGE_ERROR and
-	// INVALID results.
-	confusion map[[2]int]int
-	reasons   map[string]int
-	position  positionCounts
-	ranking   rankingCounts
+	// reasons counts the reasons of JUDGE_ERROR and INVALID results.
+	reasons map[string]int
+	// figures collects every result for the metrics package's figures,
+	// each with n and a bootstrap interval (figures.go); computed holds
+	// them once computed, until the next result.
+	figures  metrics.Collector
+	computed map[string]metrics.Figure
+	// points are the labelled verdicts the HTML report plots (html.go).
+	points []reportPoint
 	// slices counts results per caller tag ("tier=hard").
 	slices map[string]*Slice
 
@@ -66,7 +69,6 @@ func newSummary(cfg *Config) *Summary {
 	return &Summary{
 		ResultsFile:     cfg.Results,
 		ByStatus:        map[pb.JudgmentStatus]int{},
-		confusion:       map[[2]int]int{},
 		reasons:         map[string]int{},
 		slices:          map[string]*Slice{},
 		SimulatorCalls:  -1,
@@ -85,8 +87,9 @@ func (s *Summary) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
 	if r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR || r.Status == pb.JudgmentStatus_JUDGMENT_STATUS_INVALID {
 		s.reasons[failureReason(r.Reason)]++
 	}
-	s.position.add(r, label)
-	s.ranking.add(r, label)
+	s.figures.Add(r, label)
+	s.computed = nil
+	s.addReportPoint(r, label)
 	for k, v := range r.Tags {
 		sl := s.slices[k+"="+v]
 		if sl == nil {
@@ -108,15 +111,6 @@ func (s *Summary) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
 		s.Labelled++
 		if verdict {
 			s.LabelledVerdicts++
-			// A result from an older or foreign file may lack its verdict.
-			vc, vok := 0, false
-			if v := r.GetVerdict(); v != nil {
-				vc, vok = category(v.Tie, v.Choice)
-			}
-			lc, lok := category(label.GetTie(), label.Choice)
-			if vok && lok {
-				s.confusion[[2]int{vc, lc}]++
-			}
 			if correct {
 				s.Correct++
 			}
@@ -178,37 +172,7 @@ func (s *Summary) print(w io.Writer) {
 		fmt.Fprintf(w, "UNSPECIFIED %d", n)
 	}
 	fmt.Fprintln(w)
-	if s.Labelled > 0 {
-		fmt.Fprintf(w, "  accuracy        %s on %d labelled verdicts; coverage %s of %d labelled items; %s of all labelled items right\n",
-			ratio(s.Correct, s.LabelledVerdicts), s.LabelledVerdicts, ratio(s.LabelledVerdicts, s.Labelled), s.Labelled, ratio(s.Correct, s.Labelled))
-	} else {
-		fmt.Fprintf(w, "  accuracy        n/a (no item carries a label)\n")
-	}
-	mean := "n/a"
-	if s.Voted > 0 {
-		mean = fmt.Sprintf("%.4f", s.ConsistencySum/float64(s.Voted))
-	}
-	fmt.Fprintf(w, "  consistency     mean %s; every order agrees in %s of %d judged items\n", mean, pct(s.Consistent, s.Voted), s.Voted)
-	if k := &s.ranking; k.n > 0 {
-		fmt.Fprintf(w, "  ranking (K>=3)  top-1 %s, top-2 %s, mean rank %.3f, Brier %.4f, ECE20 %.4f of the top probability (n = %d)\n",
-			ratio(k.top1, k.n), ratio(k.top2, k.n), float64(k.rankSum)/float64(k.n), k.brierSum/float64(k.n), k.ece20(), k.n)
-	}
-	if p := s.position; p.choiceVotes > 0 {
-		fmt.Fprintf(w, "  position bias   first-shown option wins %s of %d votes (chance %.4f); a single order would be wrong on %s of %d labelled items\n",
-			ratio(p.firstShownWins, p.choiceVotes), p.choiceVotes, p.chanceSum/float64(p.choiceVotes), ratio(p.singleOrderWrong, p.singleOrderLabelled), p.singleOrderLabelled)
-	}
-	fmt.Fprintf(w, "  high certainty  %d results, coverage %s; accuracy %s on %d labelled (%d results carry a calibrated probability)\n",
-		s.HighCertainty, ratio(s.HighCertainty, s.Results), ratio(s.HighCorrect, s.HighLabelled), s.HighLabelled, s.Calibrated)
-	if sl := s.Slices(); len(sl) > 0 {
-		fmt.Fprintf(w, "  by tag          results, judge errors, accuracy on labelled verdicts\n")
-		for i, x := range sl {
-			if i == 20 {
-				fmt.Fprintf(w, "    ... %d more tags (see --summary-json)\n", len(sl)-i)
-				break
-			}
-			fmt.Fprintf(w, "    %-30s %6d  %5d  %s (n = %d)\n", x.Tag, x.Results, x.JudgeErrors, ratio(x.Correct, x.LabelledVerdicts), x.LabelledVerdicts)
-		}
-	}
+	s.printFigures(w)
 	if top := s.topReasons(5); len(top) > 0 {
 		fmt.Fprintf(w, "  failures        most frequent reasons of JUDGE_ERROR and INVALID results:\n")
 		for _, r := range top {
@@ -277,23 +241,4 @@ func (s *Summary) topReasons(k int) []reasonCount {
 		return strings.Compare(a.reason, b.reason)
 	})
 	return out[:min(k, len(out))]
-}
-
-// Slice is the results that carry one caller tag.
-type Slice struct {
-	Tag              string `json:"tag"` // key=value
-	Results          int    `json:"results"`
-	JudgeErrors      int    `json:"judge_errors"`
-	LabelledVerdicts int    `json:"labelled_verdicts"`
-	Correct          int    `json:"correct"`
-}
-
-// Slices returns the per-tag counts, sorted by tag.
-func (s *Summary) Slices() []Slice {
-	out := make([]Slice, 0, len(s.slices))
-	for _, x := range s.slices {
-		out = append(out, *x)
-	}
-	slices.SortFunc(out, func(a, b Slice) int { return strings.Compare(a.Tag, b.Tag) })
-	return out
 }

@@ -49,7 +49,7 @@ func TestSummaryReport(t *testing.T) {
 	s := newSummary(&Config{Results: "r.jsonl"})
 	var buf bytes.Buffer
 	s.print(&buf)
-	for _, want := range []string{"eval summary: 0 results in r.jsonl", "accuracy        n/a (no item carries a label)", "consistency     mean n/a"} {
+	for _, want := range []string{"eval summary: 0 results in r.jsonl", "accuracy        n/a (no item carries a label)", "high certainty  0 results"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("empty report lacks %q:\n%s", want, buf.String())
 		}

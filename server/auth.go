@@ -35,6 +35,7 @@ const (
 var procedureRoles = map[string]Role{
 	personajudgev1connect.JudgeServiceGetJudgmentProcedure:                RoleRead,
 	personajudgev1connect.CalibrationServiceGetCalibrationReportProcedure: RoleRead,
+	personajudgev1connect.MetricsServiceGetMetricsProcedure:               RoleRead,
 	personajudgev1connect.JudgeServiceScoreProcedure:                      RoleScore,
 	personajudgev1connect.JudgeServiceScoreStreamProcedure:                RoleScore,
 	personajudgev1connect.JudgeServicePersonaScoreProcedure:               RoleScore,
@@ -209,8 +210,8 @@ func bearerToken(auth string) (string, bool) {
 	return token, token != ""
 }
 
-// Interceptor applies the gate to every JudgeService, CalibrationService and
-// ConsoleService call, unary and streaming. Health and reflection are mounted without it.
+// Interceptor applies the gate to every JudgeService, CalibrationService,
+// ConsoleService and MetricsService call, unary and streaming. Health and reflection are mounted without it.
 func (g *Gate) Interceptor() connect.Interceptor { return gateInterceptor{g} }
 
 type gateInterceptor struct{ g *Gate }

@@ -163,7 +163,7 @@ func TestGateConfigErrors(t *testing.T) {
 // Every procedure of every service is placed in a role, so a new RPC
 // cannot slip through the gate unplaced.
 func TestEveryProcedureHasARole(t *testing.T) {
-	files := []protoreflect.FileDescriptor{pb.File_personajudge_v1_judge_proto, pb.File_personajudge_v1_calibration_proto, pb.File_personajudge_v1_console_proto}
+	files := []protoreflect.FileDescriptor{pb.File_personajudge_v1_judge_proto, pb.File_personajudge_v1_calibration_proto, pb.File_personajudge_v1_console_proto, pb.File_personajudge_v1_metrics_proto}
 	n := 0
 	for _, f := range files {
 		for i := range f.Services().Len() {

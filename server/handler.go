@@ -31,7 +31,8 @@ func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 	mux.Handle(personajudgev1connect.NewJudgeServiceHandler(svc, opts...))
 	mux.Handle(personajudgev1connect.NewCalibrationServiceHandler(svc.Calibration(), opts...))
 	mux.Handle(personajudgev1connect.NewConsoleServiceHandler(svc.Console(), opts...))
-	names := []string{personajudgev1connect.JudgeServiceName, personajudgev1connect.CalibrationServiceName, personajudgev1connect.ConsoleServiceName}
+	mux.Handle(personajudgev1connect.NewMetricsServiceHandler(svc.Metrics(), opts...))
+	names := []string{personajudgev1connect.JudgeServiceName, personajudgev1connect.CalibrationServiceName, personajudgev1connect.ConsoleServiceName, personajudgev1connect.MetricsServiceName}
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(names...)))
 	reflector := grpcreflect.NewStaticReflector(names...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

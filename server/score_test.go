@@ -319,6 +319,7 @@ func TestScoreBadInput(t *testing.T) {
 	}{
 		{"missing task", func(r *pb.ScoreRequest) { r.Task = nil }, "task"},
 		{"empty persona", func(r *pb.ScoreRequest) { r.GetPreference().Persona = " " }, "preference.persona"},
+		{"persona with the no-persona control", func(r *pb.ScoreRequest) { r.GetPreference().WithoutPersona = true }, "preference.persona"},
 		{"empty query", func(r *pb.ScoreRequest) { r.GetPreference().Query = "" }, "preference.query"},
 		{"empty response a", func(r *pb.ScoreRequest) { r.GetPreference().ResponseA = "" }, "preference.response_a"},
 		{"empty response b", func(r *pb.ScoreRequest) { r.GetPreference().ResponseB = "\n" }, "preference.response_b"},

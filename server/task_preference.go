@@ -17,16 +17,22 @@ func preferenceTask(p *pb.PersonalizedPreferenceTask, cfg *pb.JudgeConfig, check
 }
 
 func validatePreference(p *pb.PersonalizedPreferenceTask) *fieldError {
+	// The no-persona control shows no persona; one sent with it would be
+	// silently ignored, so it is refused.
+	if p.WithoutPersona && p.Persona != "" {
+		return badField("preference.persona", "must be empty with without_persona (the no-persona control)")
+	}
 	for _, f := range []struct {
 		name, text string
 		limit      int
+		required   bool
 	}{
-		{"preference.persona", p.Persona, MaxPersonaBytes},
-		{"preference.query", p.Query, MaxQueryBytes},
-		{"preference.response_a", p.ResponseA, MaxResponseBytes},
-		{"preference.response_b", p.ResponseB, MaxResponseBytes},
+		{"preference.persona", p.Persona, MaxPersonaBytes, !p.WithoutPersona},
+		{"preference.query", p.Query, MaxQueryBytes, true},
+		{"preference.response_a", p.ResponseA, MaxResponseBytes, true},
+		{"preference.response_b", p.ResponseB, MaxResponseBytes, true},
 	} {
-		if err := checkText(f.name, f.text, f.limit, true); err != nil {
+		if err := checkText(f.name, f.text, f.limit, f.required); err != nil {
 			return err
 		}
 	}

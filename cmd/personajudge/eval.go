@@ -51,7 +51,7 @@ func writeReports(o evalOptions, s *eval.Summary, runErr error) error {
 	for _, r := range []struct {
 		path  string
 		write func([]eval.Gate, error) ([]byte, error)
-	}{{o.summaryJSON, s.JSON}, {o.junit, s.JUnit}} {
+	}{{o.summaryJSON, s.JSON}, {o.junit, s.JUnit}, {o.html, func(g []eval.Gate, _ error) ([]byte, error) { return s.HTML(g) }}} {
 		if r.path == "" {
 			continue
 		}

@@ -5,6 +5,7 @@
 //	personajudge score      judge one item (JSON) through a running service
 //	personajudge calibrate  import outcomes, fit calibrators, report (import|fit|report)
 //	personajudge eval       stream a labelled dataset through the service and summarize
+//	personajudge audit      verdict flips under persona attributes that should not matter
 //	personajudge sim        serve a simulated judge, or generate a labelled dataset
 //	personajudge load       open-loop load on Score through a running service
 //	personajudge keys       make or hash API keys
@@ -27,6 +28,7 @@ var commands = map[string]struct {
 	"score":     {runScore, "judge one item, read as JSON, through a running service"},
 	"calibrate": {runCalibrate, "import outcomes, fit calibrators and report on them, through a running service"},
 	"eval":      {runEval, "stream a JSON-lines dataset through ScoreStream, resumably, and summarize"},
+	"audit":     {runAudit, "robustness audit: perturb personas with irrelevant attributes, judge, report verdict flips per profile"},
 	"load":      {runLoad, "open-loop load generator for Score: codes, latency percentiles, server peak memory"},
 	"keys":      {runKeys, "make an API key and its hashed entry for --api-keys, or hash a key"},
 	"sim":       {runSim, "serve a simulated judge (OpenAI-compatible) for demos and load tests, or generate a labelled dataset"},

@@ -812,9 +812,15 @@ type PersonalizedPreferenceTask struct {
 	ResponseA string `protobuf:"bytes,3,opt,name=response_a,json=responseA,proto3" json:"response_a,omitempty"`
 	// The second response (canonical option 1). Required, different from
 	// response_a; at most 32,000 bytes.
-	ResponseB     string `protobuf:"bytes,4,opt,name=response_b,json=responseB,proto3" json:"response_b,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ResponseB string `protobuf:"bytes,4,opt,name=response_b,json=responseB,proto3" json:"response_b,omitempty"`
+	// The no-persona control (the Personalized Judge paper's baseline): the
+	// judge is shown no persona and asked which response a typical user
+	// would prefer; persona must then be empty. The judge profile's prompt
+	// version says so ("+nopersona"), so such judgments are calibrated and
+	// reported apart from persona-aware ones.
+	WithoutPersona bool `protobuf:"varint,5,opt,name=without_persona,json=withoutPersona,proto3" json:"without_persona,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *PersonalizedPreferenceTask) Reset() {
@@ -873,6 +879,13 @@ func (x *PersonalizedPreferenceTask) GetResponseB() string {
 		return x.ResponseB
 	}
 	return ""
+}
+
+func (x *PersonalizedPreferenceTask) GetWithoutPersona() bool {
+	if x != nil {
+		return x.WithoutPersona
+	}
+	return false
 }
 
 // DialogueTurn is one turn of a dialogue.
@@ -2576,14 +2589,15 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x05cache\x18\a \x01(\x0e2\x1c.personajudge.v1.CachePolicyR\x05cache\x12.\n" +
 	"\x10target_precision\x18\b \x01(\x01H\x01R\x0ftargetPrecision\x88\x01\x01B\x0e\n" +
 	"\f_temperatureB\x13\n" +
-	"\x11_target_precision\"\x8a\x01\n" +
+	"\x11_target_precision\"\xb3\x01\n" +
 	"\x1aPersonalizedPreferenceTask\x12\x18\n" +
 	"\apersona\x18\x01 \x01(\tR\apersona\x12\x14\n" +
 	"\x05query\x18\x02 \x01(\tR\x05query\x12\x1d\n" +
 	"\n" +
 	"response_a\x18\x03 \x01(\tR\tresponseA\x12\x1d\n" +
 	"\n" +
-	"response_b\x18\x04 \x01(\tR\tresponseB\"a\n" +
+	"response_b\x18\x04 \x01(\tR\tresponseB\x12'\n" +
+	"\x0fwithout_persona\x18\x05 \x01(\bR\x0ewithoutPersona\"a\n" +
 	"\fDialogueTurn\x12\x18\n" +
 	"\aspeaker\x18\x01 \x01(\tR\aspeaker\x12\x12\n" +
 	"\x04text\x18\x02 \x01(\tR\x04text\x12#\n" +
