@@ -11,6 +11,11 @@ import (
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 )
 
+// CompressMinBytes is the smallest response message that is compressed
+// (when the caller accepts gzip). A typical ScoreResponse is well below it;
+// a PersonaScore roll-up or a calibration report of many items is above.
+const CompressMinBytes = 8 << 10
+
 // NewHandler mounts the JudgeService, the CalibrationService, gRPC health
 // and reflection on one mux.
 // Every protocol (gRPC, gRPC-Web, Connect) is served by the same handlers,
@@ -18,6 +23,9 @@ import (
 func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 	opts = append(append([]connect.HandlerOption{
 		connect.WithReadMaxBytes(MaxRequestBytes),
+		// Small messages are sent as they are: gzip costs more CPU than it
+		// saves on the loopback and LAN links the service runs on.
+		connect.WithCompressMinBytes(CompressMinBytes),
 		// Every RPC gets an id; an internal error names it instead of its cause.
 		connect.WithInterceptors(requestIDInterceptor{}),
 		// A panic in a handler becomes an Internal error for that call,
