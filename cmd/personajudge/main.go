@@ -29,6 +29,7 @@ var commands = map[string]struct {
 	"eval":      {runEval, "stream a JSON-lines dataset through ScoreStream, resumably, and summarize"},
 	"load":      {runLoad, "open-loop load generator for Score: codes, latency percentiles, server peak memory"},
 	"keys":      {runKeys, "make an API key and its hashed entry for --api-keys, or hash a key"},
+	"health":    {runHealth, "exit 0 when a running service answers the gRPC health check as serving"},
 	"sim":       {runSim, "serve a simulated judge (OpenAI-compatible) for demos and load tests, or generate a labelled dataset"},
 }
 
