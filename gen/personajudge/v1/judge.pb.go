@@ -1373,10 +1373,18 @@ type Vote struct {
 	Error string `protobuf:"bytes,9,opt,name=error,proto3" json:"error,omitempty"`
 	// Tokens and calls spent on this vote.
 	Usage *Usage `protobuf:"bytes,10,opt,name=usage,proto3" json:"usage,omitempty"`
-	// Wall time of the vote, including retries and re-asks.
+	// Wall time of the vote, including retries and re-asks: queue_wait plus
+	// call_latency plus the time spent rendering and parsing.
 	Latency *durationpb.Duration `protobuf:"bytes,11,opt,name=latency,proto3" json:"latency,omitempty"`
 	// True when the vote was answered from the cache.
-	CacheHit      bool `protobuf:"varint,12,opt,name=cache_hit,json=cacheHit,proto3" json:"cache_hit,omitempty"`
+	CacheHit bool `protobuf:"varint,12,opt,name=cache_hit,json=cacheHit,proto3" json:"cache_hit,omitempty"`
+	// Time the vote waited for a free call slot and the per-minute rate of
+	// its model (summed over re-asks): the cost of the server's own queue,
+	// not of the backend. Zero for a cache hit.
+	QueueWait *durationpb.Duration `protobuf:"bytes,13,opt,name=queue_wait,json=queueWait,proto3" json:"queue_wait,omitempty"`
+	// Time spent in LLM calls, from the first attempt to the answer, retries
+	// and re-asks included. Zero for a cache hit.
+	CallLatency   *durationpb.Duration `protobuf:"bytes,14,opt,name=call_latency,json=callLatency,proto3" json:"call_latency,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1493,6 +1501,20 @@ func (x *Vote) GetCacheHit() bool {
 		return x.CacheHit
 	}
 	return false
+}
+
+func (x *Vote) GetQueueWait() *durationpb.Duration {
+	if x != nil {
+		return x.QueueWait
+	}
+	return nil
+}
+
+func (x *Vote) GetCallLatency() *durationpb.Duration {
+	if x != nil {
+		return x.CallLatency
+	}
+	return nil
 }
 
 // ScoreResponse is the common scoring contract every judge answers.
@@ -2421,7 +2443,7 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x11completion_tokens\x18\x02 \x01(\x03R\x10completionTokens\x12\x1b\n" +
 	"\tllm_calls\x18\x03 \x01(\x03R\bllmCalls\x12\x1d\n" +
 	"\n" +
-	"cache_hits\x18\x04 \x01(\x03R\tcacheHits\"\xd0\x03\n" +
+	"cache_hits\x18\x04 \x01(\x03R\tcacheHits\"\xc8\x04\n" +
 	"\x04Vote\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x1f\n" +
 	"\vshown_order\x18\x02 \x03(\x05R\n" +
@@ -2437,7 +2459,10 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x05usage\x18\n" +
 	" \x01(\v2\x16.personajudge.v1.UsageR\x05usage\x123\n" +
 	"\alatency\x18\v \x01(\v2\x19.google.protobuf.DurationR\alatency\x12\x1b\n" +
-	"\tcache_hit\x18\f \x01(\bR\bcacheHit\"\xf0\a\n" +
+	"\tcache_hit\x18\f \x01(\bR\bcacheHit\x128\n" +
+	"\n" +
+	"queue_wait\x18\r \x01(\v2\x19.google.protobuf.DurationR\tqueueWait\x12<\n" +
+	"\fcall_latency\x18\x0e \x01(\v2\x19.google.protobuf.DurationR\vcallLatency\"\xf0\a\n" +
 	"\rScoreResponse\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1f\n" +
 	"\vjudgment_id\x18\x02 \x01(\tR\n" +
@@ -2634,41 +2659,43 @@ var file_personajudge_v1_judge_proto_depIdxs = []int32{
 	6,  // 12: personajudge.v1.Vote.parse_status:type_name -> personajudge.v1.ParseStatus
 	17, // 13: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
 	31, // 14: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
-	3,  // 15: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
-	15, // 16: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
-	18, // 17: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
-	17, // 18: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
-	32, // 19: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
-	30, // 20: personajudge.v1.ScoreResponse.tags:type_name -> personajudge.v1.ScoreResponse.TagsEntry
-	4,  // 21: personajudge.v1.ScoreResponse.reason_code:type_name -> personajudge.v1.ReasonCode
-	5,  // 22: personajudge.v1.ScoreResponse.tie_source:type_name -> personajudge.v1.TieSource
-	19, // 23: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
-	7,  // 24: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
-	7,  // 25: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
-	19, // 26: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
-	2,  // 27: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
-	13, // 28: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
-	24, // 29: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
-	8,  // 30: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
-	2,  // 31: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
-	19, // 32: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
-	26, // 33: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
-	27, // 34: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
-	2,  // 35: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
-	17, // 36: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
-	7,  // 37: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
-	20, // 38: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
-	22, // 39: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
-	25, // 40: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
-	19, // 41: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
-	21, // 42: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
-	23, // 43: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
-	28, // 44: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
-	41, // [41:45] is the sub-list for method output_type
-	37, // [37:41] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	31, // 15: personajudge.v1.Vote.queue_wait:type_name -> google.protobuf.Duration
+	31, // 16: personajudge.v1.Vote.call_latency:type_name -> google.protobuf.Duration
+	3,  // 17: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
+	15, // 18: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
+	18, // 19: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
+	17, // 20: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
+	32, // 21: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
+	30, // 22: personajudge.v1.ScoreResponse.tags:type_name -> personajudge.v1.ScoreResponse.TagsEntry
+	4,  // 23: personajudge.v1.ScoreResponse.reason_code:type_name -> personajudge.v1.ReasonCode
+	5,  // 24: personajudge.v1.ScoreResponse.tie_source:type_name -> personajudge.v1.TieSource
+	19, // 25: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
+	7,  // 26: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
+	7,  // 27: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
+	19, // 28: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
+	2,  // 29: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
+	13, // 30: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
+	24, // 31: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
+	8,  // 32: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
+	2,  // 33: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
+	19, // 34: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
+	26, // 35: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
+	27, // 36: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
+	2,  // 37: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
+	17, // 38: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
+	7,  // 39: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
+	20, // 40: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
+	22, // 41: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
+	25, // 42: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
+	19, // 43: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
+	21, // 44: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
+	23, // 45: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
+	28, // 46: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
+	43, // [43:47] is the sub-list for method output_type
+	39, // [39:43] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_personajudge_v1_judge_proto_init() }
