@@ -35,7 +35,10 @@ func TestStreamMemoryFlat(t *testing.T) {
 		Name: "judge", BaseURL: fake.BaseURL(), MaxConcurrency: 64, Timeout: "10s", MaxRetries: &retries,
 	}}}, harnessExtras{cache: true})
 
-	stream := h.connect.ScoreStream(t.Context())
+	stream, err := h.connect.ScoreStream(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	sendErr := make(chan error, 1)
 	go func() {
 		for i := range n {
