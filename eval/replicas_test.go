@@ -1,12 +1,15 @@
 package eval
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 
+	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 )
 
@@ -33,11 +36,22 @@ func TestRunSpreadsOverReplicasAndSurvivesOneDying(t *testing.T) {
 	t.Parallel()
 	healthy := &stubJudge{}
 	cfg := startStub(t, healthy)
-	dying := &stubJudge{failAfter: 1}
-	dying.seen = map[string]int{}
-	dying.orders = healthy.orders
+	// Enough items that both streams get some: waiting senders take
+	// queued items in turn.
+	var lines strings.Builder
+	var want []string
+	for i := range 200 {
+		id := fmt.Sprintf("item-%03d", i)
+		want = append(want, id)
+		fmt.Fprintf(&lines, "{\"request\":{\"itemId\":%q}}\n", id)
+	}
+	if err := os.WriteFile(cfg.Dataset, []byte(lines.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dying := &stubJudge{failAfter: 3, seen: map[string]int{}, orders: map[pb.OrderPolicy]int{}}
 	other := serveReplica(t, dying)
 	cfg.Addrs = []string{other.URL, cfg.Addr}
+	cfg.InFlight = 8
 	var log strings.Builder
 	cfg.Log = &log
 	s, err := Run(t.Context(), cfg)
@@ -46,11 +60,16 @@ func TestRunSpreadsOverReplicasAndSurvivesOneDying(t *testing.T) {
 	}
 	ids := resultIDs(t, cfg.Results)
 	slices.Sort(ids)
-	if !slices.Equal(ids, []string{"a", "b", "c", "d", "e"}) || s.Judged != 5 {
-		t.Fatalf("results %v, judged %d; want each of a-e once", ids, s.Judged)
+	if !slices.Equal(ids, want) || s.Judged != 200 {
+		t.Fatalf("%d result lines, judged %d; want each of 200 items once", len(ids), s.Judged)
 	}
-	if len(dying.seen) == 0 {
-		t.Fatal("the second replica was never sent an item")
+	dying.mu.Lock()
+	defer dying.mu.Unlock()
+	if len(dying.seen) != 3 {
+		t.Fatalf("the dying replica read %d items; want the 3 it answered before failing", len(dying.seen))
+	}
+	if !strings.Contains(log.String(), "go to the other services") {
+		t.Fatalf("log %q does not say the items moved", log.String())
 	}
 }
 

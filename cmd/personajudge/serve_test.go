@@ -38,8 +38,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildBinary compiles the command (once per test run, with CGO_ENABLED=0
-// as the Dockerfile does) and returns its path.
+// buildBinary compiles the command (once per test run) and returns its path.
 // Tests that run the binary stay sequential: they start, signal and kill
 // child processes whose timing the parallel tests would disturb.
 func buildBinary(t *testing.T) string {
@@ -49,10 +48,7 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "personajudge")
-		// Built as the container image builds it: static, without cgo.
-		build := exec.Command("go", "build", "-o", binPath, ".")
-		build.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := build.CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
