@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/openai/openai-go/v3"
 )
@@ -60,7 +61,10 @@ type CallError struct {
 	Status  int // HTTP status, when one came back
 	// Attempts counts the HTTP attempts made, retries included.
 	Attempts int64
-	Err      error
+	// QueueWait is the time spent waiting for a slot and the rate before
+	// the call (or before giving up).
+	QueueWait time.Duration
+	Err       error
 
 	secret string // the API key, redacted from messages
 }

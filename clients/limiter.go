@@ -7,24 +7,69 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// The AIMD cut reacts to sustained rate limiting, not to an isolated 429: a
+// backend that answers a few random 429s (with Retry-After, which openai-go's
+// retries honour) is not overloaded, and halving concurrency for each of them
+// costs far more throughput than the retries do. A cut needs a share of at
+// least cutShare 429s among the last outcomes, with at least minEvidence
+// outcomes seen since the last cut.
+const (
+	outcomeWindow = 100  // outcomes remembered
+	minEvidence   = 20   // outcomes needed, since the last cut, before a cut
+	minLimited    = 5    // 429s needed among them
+	cutShare      = 0.25 // share of 429s that means "sustained"
+)
+
 // limiter bounds the calls in flight to one model and their rate.
 //
-// The concurrency limit adapts (AIMD): a 429 halves the current limit, so a
-// backend that is shedding load gets fewer parallel calls at once; every
-// `limit` successes in a row raise it by one, back up to the configured
-// maximum. As in TCP, the limit is cut at most once per window: a 429 for a
-// call that started before the last cut says nothing about the new limit,
-// so a burst of 429s from one overloaded moment halves it once, not to 1. Waiters are served in arrival order and wait as long as their
-// context allows: a queued item fails only when its caller's deadline does.
+// The concurrency limit adapts (AIMD): when the share of 429s among recent
+// outcomes passes cutShare, the limit is halved, so a backend that is
+// shedding load gets fewer parallel calls at once; every `limit` successes
+// raise it by one, back up to the configured maximum. The limit is cut at
+// most once per window: after a cut the outcomes are forgotten, and an
+// outcome of a call that started before the cut is not counted (it says
+// nothing about the new limit). Waiters are served in arrival order and wait
+// as long as their context allows: a queued item fails only when its
+// caller's deadline does.
 type limiter struct {
 	mu      sync.Mutex
 	max     int
 	limit   int
 	inUse   int
-	streak  int
+	gained  int    // successes since the limit last changed
 	epoch   uint64 // bumped at every cut; calls remember the epoch they started in
+	window  outcomes
 	waiters []chan struct{}
 	rpm     *rate.Limiter // nil: no per-minute limit
+}
+
+// outcomes is a ring of the latest call outcomes: true for a 429.
+type outcomes struct {
+	ring    [outcomeWindow]bool
+	next    int
+	seen    int // outcomes held, up to outcomeWindow
+	limited int // 429s held
+}
+
+func (o *outcomes) add(limited bool) {
+	if o.seen == outcomeWindow {
+		if o.ring[o.next] {
+			o.limited--
+		}
+	} else {
+		o.seen++
+	}
+	o.ring[o.next] = limited
+	if limited {
+		o.limited++
+	}
+	o.next = (o.next + 1) % outcomeWindow
+}
+
+// sustained reports whether the held outcomes show sustained rate limiting.
+func (o *outcomes) sustained() bool {
+	return o.seen >= minEvidence && o.limited >= minLimited &&
+		float64(o.limited) >= cutShare*float64(o.seen)
 }
 
 func newLimiter(maxConcurrency, requestsPerMinute int) *limiter {
@@ -96,36 +141,46 @@ func (l *limiter) wakeLocked() {
 	}
 }
 
-// started returns the window a call starts in, for rateLimited.
+// started returns the window a call starts in, for rateLimited and
+// succeeded.
 func (l *limiter) started() uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.epoch
 }
 
-// rateLimited records a 429 for a call started in window epoch.
+// rateLimited records a 429 for a call started in window epoch, and halves
+// the limit when 429s have become sustained.
 func (l *limiter) rateLimited(epoch uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.streak = 0
 	if epoch != l.epoch {
 		return // already cut since this call started
 	}
+	l.window.add(true)
+	if !l.window.sustained() {
+		return
+	}
 	l.limit = max(1, l.limit/2)
 	l.epoch++
+	l.gained = 0
+	l.window = outcomes{}
 }
 
-// succeeded records a successful call.
-func (l *limiter) succeeded() {
+// succeeded records a successful call started in window epoch.
+func (l *limiter) succeeded(epoch uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if epoch == l.epoch {
+		l.window.add(false)
+	}
 	if l.limit >= l.max {
 		return
 	}
-	l.streak++
-	if l.streak >= l.limit {
+	l.gained++
+	if l.gained >= l.limit {
 		l.limit++
-		l.streak = 0
+		l.gained = 0
 		l.wakeLocked()
 	}
 }

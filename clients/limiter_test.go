@@ -4,45 +4,96 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/personajudge/personajudge/internal/testwait"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/personajudge/personajudge/internal/llmfake"
+	"github.com/personajudge/personajudge/internal/testwait"
 )
+
+// outcome is one recorded call result for the AIMD tables: a 429 or a
+// success, for a call started in the current window.
+type outcome bool
+
+const (
+	ok      outcome = false
+	limited outcome = true
+)
+
+func repeat(o outcome, n int) []outcome {
+	out := make([]outcome, n)
+	for i := range out {
+		out[i] = o
+	}
+	return out
+}
+
+// every returns n outcomes with a 429 every k-th.
+func every(k, n int) []outcome {
+	out := make([]outcome, n)
+	for i := range out {
+		out[i] = (i+1)%k == 0
+	}
+	return out
+}
 
 func TestLimiterAIMD(t *testing.T) {
 	t.Parallel()
+	cases := []struct {
+		name  string
+		max   int
+		steps [][]outcome
+		want  []int // limit after each step
+	}{
+		{"isolated 429: no cut", 16, [][]outcome{{limited}, repeat(ok, 30), {limited}}, []int{16, 16, 16}},
+		{"random 5% of 429s: no cut", 16, [][]outcome{every(20, 2000)}, []int{16}},
+		{"random 10% of 429s: no cut", 64, [][]outcome{every(10, 2000)}, []int{64}},
+		{"sustained 429s: one cut", 16, [][]outcome{repeat(ok, 15), repeat(limited, 5)}, []int{16, 8}},
+		{"half of calls refused: cut", 64, [][]outcome{every(2, 20)}, []int{32}},
+		{"a cut needs fresh evidence", 16, [][]outcome{repeat(limited, 20), repeat(limited, 4), repeat(limited, 16)}, []int{8, 8, 4}},
+		{"never below 1", 4, [][]outcome{repeat(limited, 200)}, []int{1}},
+		// Recovery: `limit` successes raise the limit by one, 429s that do
+		// not amount to rate limiting included.
+		{"recovery is additive", 16, [][]outcome{repeat(limited, 20), repeat(ok, 8), repeat(ok, 9), every(20, 1000)}, []int{8, 9, 10, 16}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			l := newLimiter(c.max, 0)
+			for i, step := range c.steps {
+				for _, o := range step {
+					if o == limited {
+						l.rateLimited(l.started())
+					} else {
+						l.succeeded(l.started())
+					}
+				}
+				if got := l.current(); got != c.want[i] {
+					t.Fatalf("after step %d: limit %d, want %d", i, got, c.want[i])
+				}
+			}
+		})
+	}
+}
+
+// 429s and successes of calls that started before a cut are not evidence
+// about the new limit.
+func TestLimiterIgnoresCallsFromBeforeTheCut(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(16, 0)
 	old := l.started()
-	l.rateLimited(old)
+	for range 20 {
+		l.rateLimited(old)
+	}
 	if got := l.current(); got != 8 {
-		t.Fatalf("after one 429: limit %d, want 8", got)
+		t.Fatalf("after sustained 429s: limit %d, want 8", got)
 	}
-	// More 429s for calls that started before the cut change nothing.
-	l.rateLimited(old)
-	l.rateLimited(old)
+	for range 100 {
+		l.rateLimited(old)
+	}
 	if got := l.current(); got != 8 {
-		t.Fatalf("429s from the same window cut again: limit %d, want 8", got)
-	}
-	for range 5 {
-		l.rateLimited(l.started())
-	}
-	if got := l.current(); got != 1 {
-		t.Fatalf("never below 1: limit %d", got)
-	}
-	// Recovery: `limit` successes in a row raise the limit by one.
-	for range 1 + 2 + 3 {
-		l.succeeded()
-	}
-	if got := l.current(); got != 4 {
-		t.Fatalf("after 6 successes from 1: limit %d, want 4", got)
-	}
-	for range 1000 {
-		l.succeeded()
-	}
-	if got := l.current(); got != 16 {
-		t.Fatalf("recovers to the configured maximum: limit %d, want 16", got)
+		t.Fatalf("429s of calls from before the cut cut again: limit %d, want 8", got)
 	}
 }
 
@@ -126,12 +177,14 @@ func TestLimiterRequestsPerMinute(t *testing.T) {
 	}
 }
 
-// Through the real client: 429s seen during openai-go's own retries lower
-// the model's concurrency, and successes bring it back.
+// Through the real client: 429s seen during openai-go's own retries count
+// as outcomes; one call's three 429s are not sustained rate limiting, a
+// backend refusing most attempts is, and successes bring the limit back.
 func TestModelAdaptsConcurrencyTo429(t *testing.T) {
 	t.Parallel()
+	var refuse atomic.Bool
 	fake := llmfake.New(func(_ *llmfake.Request, n int64) llmfake.Reply {
-		if n <= 3 {
+		if n <= 3 || refuse.Load() {
 			return llmfake.Reply{Status: 429, Header: map[string]string{"Retry-After-Ms": "1"}}
 		}
 		return llmfake.Reply{Content: `{"ok":true}`}
@@ -144,19 +197,29 @@ func TestModelAdaptsConcurrencyTo429(t *testing.T) {
 	}
 	m, _ := reg.Get("m")
 	ctx := t.Context()
-	res, err := m.Complete(ctx, Request{Messages: []Message{{Role: "user", Content: "hi"}}})
+	hi := Request{Messages: []Message{{Role: "user", Content: "hi"}}}
+	res, err := m.Complete(ctx, hi)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Attempts != 4 {
 		t.Fatalf("attempts = %d, want 4 (three 429s, then success)", res.Attempts)
 	}
-	// The three 429s are retries of one call, one window: one cut, 8 -> 4.
-	if got := m.ConcurrencyLimit(); got != 4 {
-		t.Fatalf("limit after three 429s of one call = %d, want 4", got)
+	if got := m.ConcurrencyLimit(); got != 8 {
+		t.Fatalf("limit after one call's three 429s = %d, want 8 (no cut)", got)
 	}
+	refuse.Store(true)
+	for range 4 {
+		if _, err := m.Complete(ctx, hi); err == nil {
+			t.Fatal("a call succeeded while the backend refused every attempt")
+		}
+	}
+	if got := m.ConcurrencyLimit(); got != 4 {
+		t.Fatalf("limit after sustained 429s = %d, want 4", got)
+	}
+	refuse.Store(false)
 	for range 40 {
-		if _, err := m.Complete(ctx, Request{Messages: []Message{{Role: "user", Content: "hi"}}}); err != nil {
+		if _, err := m.Complete(ctx, hi); err != nil {
 			t.Fatal(err)
 		}
 	}

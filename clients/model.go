@@ -61,7 +61,11 @@ type Response struct {
 	// Attempts counts HTTP attempts, retries included.
 	Attempts int64
 	Mode     OutputMode
-	Latency  time.Duration
+	// QueueWait is the time spent waiting for a concurrency slot and the
+	// per-minute rate before the first attempt; Latency is the call itself,
+	// from the first attempt to the answer, retries included.
+	QueueWait time.Duration
+	Latency   time.Duration
 }
 
 // Model is a configured judge model with its own client and limit.
@@ -71,6 +75,7 @@ type Model struct {
 	limit  *limiter
 	mode   atomic.Value // OutputMode currently used
 	tracer trace.Tracer
+	attrs  callAttrs
 }
 
 type (
@@ -83,6 +88,7 @@ func newModel(cfg ModelConfig, httpClient *http.Client) (*Model, error) {
 		return nil, err
 	}
 	lim := newLimiter(cfg.MaxConcurrency, cfg.RequestsPerMinute)
+	rateLimitedAttrs := metric.WithAttributeSet(attribute.NewSet(attribute.String("gen_ai.request.model", cfg.Model)))
 	opts := []option.RequestOption{
 		option.WithBaseURL(cfg.BaseURL),
 		option.WithAPIKey(cfg.apiKey),
@@ -99,7 +105,7 @@ func newModel(cfg ModelConfig, httpClient *http.Client) (*Model, error) {
 				// Seen on every attempt, including openai-go's own retries.
 				epoch, _ := r.Context().Value(epochKey{}).(uint64)
 				lim.rateLimited(epoch)
-				rateLimited.Add(r.Context(), 1, metric.WithAttributes(attribute.String("gen_ai.request.model", cfg.Model)))
+				rateLimited.Add(r.Context(), 1, rateLimitedAttrs)
 			}
 			return res, err
 		}),
@@ -112,6 +118,7 @@ func newModel(cfg ModelConfig, httpClient *http.Client) (*Model, error) {
 		client: openai.NewClient(opts...),
 		limit:  lim,
 		tracer: otel.Tracer("github.com/personajudge/personajudge/clients"),
+		attrs:  newCallAttrs(cfg),
 	}
 	start := OutputSchema
 	if cfg.Output != "" {
@@ -137,29 +144,30 @@ func (m *Model) Mode() OutputMode { return m.mode.Load().(OutputMode) }
 // the per-minute rate first. Waiting is bounded only by ctx: a queued item
 // is not failed for waiting.
 func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
+	queued := time.Now()
 	if err := m.limit.acquire(ctx); err != nil {
-		return nil, classify(&m.cfg, err)
+		ce := classify(&m.cfg, err)
+		ce.QueueWait = time.Since(queued)
+		return nil, ce
 	}
 	defer m.limit.release()
 	if err := m.limit.wait(ctx); err != nil {
-		return nil, classify(&m.cfg, err)
+		ce := classify(&m.cfg, err)
+		ce.QueueWait = time.Since(queued)
+		return nil, ce
 	}
-	ctx = context.WithValue(ctx, epochKey{}, m.limit.started())
+	epoch := m.limit.started()
+	ctx = context.WithValue(ctx, epochKey{}, epoch)
+	start := time.Now()
+	queueWait := start.Sub(queued)
 
-	ctx, span := m.tracer.Start(ctx, "chat "+m.cfg.Model, trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(
-			attribute.String("gen_ai.operation.name", "chat"),
-			attribute.String("gen_ai.provider.name", "openai"),
-			attribute.String("gen_ai.request.model", m.cfg.Model),
-			attribute.Float64("gen_ai.request.temperature", req.Temperature),
-			attribute.Int("gen_ai.request.max_tokens", m.cfg.MaxTokens),
-			attribute.String("server.address", m.cfg.BaseURL),
-		))
+	ctx, span := m.tracer.Start(ctx, m.attrs.spanName, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(m.attrs.span...),
+		trace.WithAttributes(attribute.Float64("gen_ai.request.temperature", req.Temperature)))
 	defer span.End()
 
 	attempts := new(atomic.Int64)
 	ctx = context.WithValue(ctx, attemptsKey{}, attempts)
-	start := time.Now()
 	for {
 		mode := m.Mode()
 		res, err := m.client.Chat.Completions.New(ctx, m.params(req, mode))
@@ -173,16 +181,18 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 				continue
 			}
 			ce.Attempts = attempts.Load()
-			recordCall(ctx, m.cfg.Model, time.Since(start), 0, 0, ce.Kind.String())
+			ce.QueueWait = queueWait
+			m.attrs.recordFailure(ctx, time.Since(start), ce.Kind.String())
 			span.RecordError(ce)
 			span.SetStatus(codes.Error, ce.Kind.String())
 			return nil, ce
 		}
-		m.limit.succeeded()
+		m.limit.succeeded(epoch)
 		out := &Response{
-			Mode:     mode,
-			Attempts: attempts.Load(),
-			Latency:  time.Since(start),
+			Mode:      mode,
+			Attempts:  attempts.Load(),
+			QueueWait: queueWait,
+			Latency:   time.Since(start),
 		}
 		if len(res.Choices) > 0 {
 			c := res.Choices[0]
@@ -192,15 +202,18 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 		}
 		out.PromptTokens = res.Usage.PromptTokens
 		out.CompletionTokens = res.Usage.CompletionTokens
-		recordCall(ctx, m.cfg.Model, out.Latency, out.PromptTokens, out.CompletionTokens, "")
-		span.SetAttributes(
-			attribute.Bool("personajudge.cache_hit", false),
-			attribute.Int64("personajudge.attempts", out.Attempts),
-			attribute.String("gen_ai.response.model", res.Model),
-			attribute.StringSlice("gen_ai.response.finish_reasons", []string{out.FinishReason}),
-			attribute.Int64("gen_ai.usage.input_tokens", out.PromptTokens),
-			attribute.Int64("gen_ai.usage.output_tokens", out.CompletionTokens),
-		)
+		m.attrs.recordSuccess(ctx, out.Latency, out.PromptTokens, out.CompletionTokens)
+		if span.IsRecording() {
+			// Attributes are built only for a span that is kept.
+			span.SetAttributes(
+				attribute.Bool("personajudge.cache_hit", false),
+				attribute.Int64("personajudge.attempts", out.Attempts),
+				attribute.String("gen_ai.response.model", res.Model),
+				attribute.StringSlice("gen_ai.response.finish_reasons", []string{out.FinishReason}),
+				attribute.Int64("gen_ai.usage.input_tokens", out.PromptTokens),
+				attribute.Int64("gen_ai.usage.output_tokens", out.CompletionTokens),
+			)
+		}
 		return out, nil
 	}
 }

@@ -218,7 +218,7 @@ func TestCompleteRequestAndResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Response{Content: `{"choice":"A"}`, FinishReason: "length", PromptTokens: 11, CompletionTokens: 7, Attempts: 1, Mode: OutputSchema}
-	res.Latency = 0
+	res.Latency, res.QueueWait = 0, 0
 	if !reflect.DeepEqual(*res, want) {
 		t.Errorf("response = %+v, want %+v", *res, want)
 	}

@@ -41,6 +41,11 @@ type Config struct {
 	// HTTP/2, which ScoreStream needs: over cleartext (h2c) for http://.
 	Addr       string
 	HTTPClient *http.Client
+	// Addrs, when set, are the base URLs of several replicas of the
+	// service (Addr is then ignored): items are spread over one stream to
+	// each, and a replica that fails mid-run hands its unanswered items to
+	// the others. Outcomes go to the first replica that takes them.
+	Addrs []string
 	// ClientOptions go to every RPC client Run makes (an API key, say).
 	ClientOptions []connect.ClientOption
 
@@ -87,8 +92,11 @@ func (c Config) withDefaults() (Config, error) {
 	switch {
 	case c.Dataset == "" || c.Results == "":
 		return c, errors.New("eval: Dataset and Results are required")
-	case c.Addr == "" || c.HTTPClient == nil:
+	case (c.Addr == "" && len(c.Addrs) == 0) || c.HTTPClient == nil:
 		return c, errors.New("eval: Addr and HTTPClient are required")
+	}
+	if len(c.Addrs) == 0 {
+		c.Addrs = []string{c.Addr}
 	}
 	if c.InFlight <= 0 {
 		c.InFlight = DefaultInFlight

@@ -20,11 +20,23 @@ func recordOutcomes(ctx context.Context, cfg *Config, s *Summary, runErr error) 
 		s.outcomesNote = "not recorded: the run did not finish (resuming records them)"
 		return nil
 	}
-	client := personajudgev1connect.NewCalibrationServiceClient(cfg.HTTPClient, cfg.Addr, cfg.ClientOptions...)
+	clients := make([]personajudgev1connect.CalibrationServiceClient, len(cfg.Addrs))
+	for i, addr := range cfg.Addrs {
+		clients[i] = personajudgev1connect.NewCalibrationServiceClient(cfg.HTTPClient, addr, cfg.ClientOptions...)
+	}
 	all := s.outcomes
 	for start := 0; start < len(all); start += cfg.OutcomesBatch {
 		end := min(start+cfg.OutcomesBatch, len(all))
-		resp, err := client.RecordOutcomes(ctx, &pb.RecordOutcomesRequest{Outcomes: all[start:end]})
+		req := &pb.RecordOutcomesRequest{Outcomes: all[start:end]}
+		var resp *pb.RecordOutcomesResponse
+		var err error
+		// A batch refused as Unavailable (a replica that went away) goes
+		// to the next replica; recording is idempotent.
+		for _, c := range clients {
+			if resp, err = c.RecordOutcomes(ctx, req); connect.CodeOf(err) != connect.CodeUnavailable {
+				break
+			}
+		}
 		if err != nil {
 			s.outcomesNote = fmt.Sprintf("stopped at label %d", start)
 			return fmt.Errorf("recording outcomes %d-%d of %d: %s: %w", start, end-1, len(all), connect.CodeOf(err), err)

@@ -221,6 +221,8 @@ func (e *Engine) cachedVote(ctx context.Context, profile string, m *clients.Mode
 				v.CacheHit = true
 				v.Usage.CacheHits = 1
 				v.Latency = durationpb.New(0)
+				v.QueueWait = durationpb.New(0)
+				v.CallLatency = durationpb.New(0)
 				traceCacheHit(ctx, v)
 				return v, nil
 			}
@@ -279,13 +281,23 @@ func (e *Engine) vote(ctx context.Context, m *clients.Model, t Task, order []int
 	msgs := []clients.Message{{Role: "system", Content: system}, {Role: "user", Content: user}}
 	seed := int64(sample)
 	start := time.Now()
-	defer func() { v.Latency = durationpb.New(time.Since(start)) }()
+	// Queue wait and call time are kept apart so a slow vote says whether
+	// the server's own queue or the backend was slow.
+	var queueWait, callLatency time.Duration
+	defer func() {
+		v.Latency = durationpb.New(time.Since(start))
+		v.QueueWait = durationpb.New(queueWait)
+		v.CallLatency = durationpb.New(callLatency)
+	}()
 	for attempt := 0; ; attempt++ {
+		called := time.Now()
 		res, err := m.Complete(ctx, clients.Request{Messages: msgs, Schema: t.Schema(), Temperature: cfg.Temperature, Seed: &seed})
 		if err != nil {
 			var ce *clients.CallError
 			if errors.As(err, &ce) {
 				v.Usage.LlmCalls += ce.Attempts
+				queueWait += ce.QueueWait
+				callLatency += time.Since(called) - ce.QueueWait
 			}
 			v.ParseStatus = pb.ParseStatus_PARSE_STATUS_TRANSPORT_ERROR
 			// The caller sees the kind of fault, never the backend's address;
@@ -295,6 +307,8 @@ func (e *Engine) vote(ctx context.Context, m *clients.Model, t Task, order []int
 			return v, err
 		}
 		v.Usage.LlmCalls += res.Attempts
+		queueWait += res.QueueWait
+		callLatency += res.Latency
 		v.Usage.PromptTokens += res.PromptTokens
 		v.Usage.CompletionTokens += res.CompletionTokens
 		v.RawAnswer = res.Content

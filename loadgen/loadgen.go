@@ -41,9 +41,10 @@ type Config struct {
 	// MaxOutstanding stops starting requests while this many are
 	// unanswered, which protects the generator; 0: no limit.
 	MaxOutstanding int
-	// MetricsAddr, when set, is the base URL whose /metrics is read for
-	// the server's CPU time and peak resident memory.
-	MetricsAddr string
+	// MetricsAddrs are the base URLs whose /metrics are read for the
+	// servers' CPU time (summed) and peak resident memory (the largest of
+	// one replica); none: not read.
+	MetricsAddrs []string
 }
 
 // Result is what a run saw.
@@ -95,9 +96,15 @@ func Run(ctx context.Context, s Scorer, cfg Config) (Result, error) {
 		cpuBefore    float64
 		stopSampling = func() {}
 	)
-	if cfg.MetricsAddr != "" {
-		stopSampling = sampleRSS(ctx, cfg.MetricsAddr, &peakRSS)
-		cpuBefore = ScrapeMetric(ctx, cfg.MetricsAddr, "process_cpu_seconds_total")
+	var stops []func()
+	for _, addr := range cfg.MetricsAddrs {
+		stops = append(stops, sampleRSS(ctx, addr, &peakRSS))
+		cpuBefore += ScrapeMetric(ctx, addr, "process_cpu_seconds_total")
+	}
+	stopSampling = func() {
+		for _, stop := range stops {
+			stop()
+		}
 	}
 	call := func(i int) {
 		defer outstanding.Add(-1)
@@ -154,8 +161,12 @@ func Run(ctx context.Context, s Scorer, cfg Config) (Result, error) {
 	stopSampling()
 	slices.Sort(res.Latencies)
 	res.PeakRSS = peakRSS.Load()
-	if cfg.MetricsAddr != "" {
-		res.CPUSeconds = max(ScrapeMetric(ctx, cfg.MetricsAddr, "process_cpu_seconds_total")-cpuBefore, 0)
+	if len(cfg.MetricsAddrs) > 0 {
+		cpuAfter := 0.0
+		for _, addr := range cfg.MetricsAddrs {
+			cpuAfter += ScrapeMetric(ctx, addr, "process_cpu_seconds_total")
+		}
+		res.CPUSeconds = max(cpuAfter-cpuBefore, 0)
 	}
 	return res, nil
 }
@@ -190,8 +201,12 @@ func Item(i int) *pb.ScoreRequest {
 // called.
 func sampleRSS(ctx context.Context, addr string, peak *atomic.Int64) func() {
 	sample := func() {
-		if v := int64(ScrapeMetric(ctx, addr, "process_resident_memory_bytes")); v > peak.Load() {
-			peak.Store(v)
+		v := int64(ScrapeMetric(ctx, addr, "process_resident_memory_bytes"))
+		for {
+			old := peak.Load()
+			if v <= old || peak.CompareAndSwap(old, v) {
+				break
+			}
 		}
 	}
 	sample()

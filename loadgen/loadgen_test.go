@@ -131,7 +131,7 @@ func TestRun(t *testing.T) {
 			return &pb.ScoreResponse{ItemId: r.ItemId, Status: pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN}, nil
 		}
 	})
-	res, err := Run(t.Context(), s, Config{Rate: 1000, Duration: 30 * time.Millisecond, Timeout: time.Second, MetricsAddr: srv.URL})
+	res, err := Run(t.Context(), s, Config{Rate: 1000, Duration: 30 * time.Millisecond, Timeout: time.Second, MetricsAddrs: []string{srv.URL}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,14 +11,21 @@ import (
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 )
 
+// CompressMinBytes is the smallest response message that is compressed
+// (when the caller accepts gzip). A typical ScoreResponse is well below it;
+// a PersonaScore roll-up or a calibration report of many items is above.
+const CompressMinBytes = 8 << 10
+
 // NewHandler mounts the JudgeService, the CalibrationService, the
-// ConsoleService, gRPC health
-// and reflection on one mux.
+// ConsoleService, the MetricsService, gRPC health and reflection on one mux.
 // Every protocol (gRPC, gRPC-Web, Connect) is served by the same handlers,
 // and JSON is decoded strictly (codec.go).
 func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 	opts = append(append([]connect.HandlerOption{
 		connect.WithReadMaxBytes(MaxRequestBytes),
+		// Small messages are sent as they are: gzip costs more CPU than it
+		// saves on the loopback and LAN links the service runs on.
+		connect.WithCompressMinBytes(CompressMinBytes),
 		// Every RPC gets an id; an internal error names it instead of its cause.
 		connect.WithInterceptors(requestIDInterceptor{}),
 		// A panic in a handler becomes an Internal error for that call,

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/personajudge/personajudge/eval"
+	"github.com/personajudge/personajudge/internal/multiaddr"
 )
 
 // runEval is `personajudge eval`: it streams a labelled dataset through ScoreStream:
@@ -84,7 +85,13 @@ func checkGates(o evalOptions, s *eval.Summary) error {
 // started in this process, and prints the summary.
 func evalRun(ctx context.Context, o evalOptions) (*eval.Summary, error) {
 	cfg := o.cfg
-	cfg.Addr = o.addr
+	if !o.local {
+		addrs, err := multiaddr.Parse(o.addr)
+		if err != nil {
+			return nil, fmt.Errorf("--addr: %w", err)
+		}
+		cfg.Addr, cfg.Addrs = addrs[0], addrs
+	}
 	if o.local {
 		local, err := startLocal(o.localOpts)
 		if err != nil {

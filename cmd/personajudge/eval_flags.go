@@ -11,6 +11,7 @@ import (
 
 	"github.com/personajudge/personajudge/eval"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
+	"github.com/personajudge/personajudge/internal/multiaddr"
 )
 
 // evalOptions is everything `eval` was asked to do.
@@ -43,7 +44,7 @@ func parseEvalFlags(args []string) (evalOptions, error) {
 	o := evalOptions{stdout: os.Stdout, stderr: os.Stderr}
 	fs.StringVar(&o.cfg.Dataset, "in", "", "dataset: JSON lines of {\"request\": ScoreRequest, \"label\": Label} (required)")
 	fs.StringVar(&o.cfg.Results, "out", "", "results: JSON lines, appended; items already in it are skipped (required)")
-	fs.StringVar(&o.addr, "addr", "http://127.0.0.1:8080", "base URL of a running personajudge service (without --local)")
+	fs.StringVar(&o.addr, "addr", multiaddr.Default("http://127.0.0.1:8080"), "base URL of a running personajudge service, or a comma-separated list of replicas to spread items over (without --local; default $"+multiaddr.EnvVar+" when set)")
 	fs.BoolVar(&o.local, "local", false, "run the service in this process instead of calling --addr")
 	fs.StringVar(&o.localOpts.db, "db", "", "with --local: SQLite database file or postgres:// DSN (ledger and LLM cache); default a temporary SQLite file")
 	fs.StringVar(&o.localOpts.modelsFile, "models", "", "with --local: JSON models file; default an in-process simulator set by the sim flags")

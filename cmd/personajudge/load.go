@@ -9,6 +9,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
+	"github.com/personajudge/personajudge/internal/multiaddr"
 	"github.com/personajudge/personajudge/loadgen"
 )
 
@@ -17,7 +18,7 @@ import (
 // peak resident memory (read from its /metrics).
 func runLoad(args []string) error {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	addr := fs.String("addr", "http://127.0.0.1:8080", "base URL of the service")
+	addr := fs.String("addr", multiaddr.Default("http://127.0.0.1:8080"), "base URL of the service, or a comma-separated list of replicas to spread requests over (default $"+multiaddr.EnvVar+" when set)")
 	rps := fs.Float64("rate", 50, "requests started per second")
 	dur := fs.Duration("duration", 60*time.Second, "how long to send")
 	timeout := fs.Duration("timeout", 30*time.Second, "deadline per request")
@@ -28,9 +29,16 @@ func runLoad(args []string) error {
 	if *rps <= 0 || *dur <= 0 {
 		return fmt.Errorf("--rate and --duration must be positive")
 	}
-	client := personajudgev1connect.NewJudgeServiceClient(h2cClient(*addr), *addr, connect.WithGRPC(), apiKeyOption())
-	r, err := loadgen.Run(context.Background(), client, loadgen.Config{
-		Rate: *rps, Duration: *dur, Timeout: *timeout, MaxOutstanding: *maxOutstanding, MetricsAddr: *addr,
+	addrs, err := multiaddr.Parse(*addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	replicas := make([]multiaddr.Scorer, len(addrs))
+	for i, a := range addrs {
+		replicas[i] = personajudgev1connect.NewJudgeServiceClient(h2cClient(a), a, connect.WithGRPC(), apiKeyOption())
+	}
+	r, err := loadgen.Run(context.Background(), multiaddr.NewSpread(replicas...), loadgen.Config{
+		Rate: *rps, Duration: *dur, Timeout: *timeout, MaxOutstanding: *maxOutstanding, MetricsAddrs: addrs,
 	})
 	if err != nil {
 		return err

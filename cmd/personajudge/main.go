@@ -31,6 +31,7 @@ var commands = map[string]struct {
 	"audit":     {runAudit, "robustness audit: perturb personas with irrelevant attributes, judge, report verdict flips per profile"},
 	"load":      {runLoad, "open-loop load generator for Score: codes, latency percentiles, server peak memory"},
 	"keys":      {runKeys, "make an API key and its hashed entry for --api-keys, or hash a key"},
+	"health":    {runHealth, "exit 0 when a running service answers the gRPC health check as serving"},
 	"sim":       {runSim, "serve a simulated judge (OpenAI-compatible) for demos and load tests, or generate a labelled dataset"},
 }
 

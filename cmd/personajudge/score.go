@@ -12,12 +12,13 @@ import (
 	"connectrpc.com/connect"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
+	"github.com/personajudge/personajudge/internal/multiaddr"
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
 func runScore(args []string) error {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
-	addr := fs.String("addr", "http://127.0.0.1:8080", "base URL of a running personajudge service")
+	addr := fs.String("addr", multiaddr.Default("http://127.0.0.1:8080"), "base URL of a running personajudge service, or a comma-separated list of replicas (tried in turn while one is unavailable; default $"+multiaddr.EnvVar+" when set)")
 	in := fs.String("in", "-", "file holding one ScoreRequest as JSON (- for standard input)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "deadline for the judgment")
 	if err := fs.Parse(args); err != nil {
@@ -39,8 +40,15 @@ func runScore(args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	client := personajudgev1connect.NewJudgeServiceClient(http.DefaultClient, *addr, apiKeyOption())
-	resp, err := client.Score(ctx, req)
+	addrs, err := multiaddr.Parse(*addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	replicas := make([]multiaddr.Scorer, len(addrs))
+	for i, a := range addrs {
+		replicas[i] = personajudgev1connect.NewJudgeServiceClient(http.DefaultClient, a, apiKeyOption())
+	}
+	resp, err := multiaddr.NewSpread(replicas...).Score(ctx, req)
 	if err != nil {
 		return fmt.Errorf("%s: %w", connect.CodeOf(err), err)
 	}

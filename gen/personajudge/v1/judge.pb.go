@@ -1456,10 +1456,18 @@ type Vote struct {
 	Error string `protobuf:"bytes,9,opt,name=error,proto3" json:"error,omitempty"`
 	// Tokens and calls spent on this vote.
 	Usage *Usage `protobuf:"bytes,10,opt,name=usage,proto3" json:"usage,omitempty"`
-	// Wall time of the vote, including retries and re-asks.
+	// Wall time of the vote, including retries and re-asks: queue_wait plus
+	// call_latency plus the time spent rendering and parsing.
 	Latency *durationpb.Duration `protobuf:"bytes,11,opt,name=latency,proto3" json:"latency,omitempty"`
 	// True when the vote was answered from the cache.
 	CacheHit bool `protobuf:"varint,12,opt,name=cache_hit,json=cacheHit,proto3" json:"cache_hit,omitempty"`
+	// Time the vote waited for a free call slot and the per-minute rate of
+	// its model (summed over re-asks): the cost of the server's own queue,
+	// not of the backend. Zero for a cache hit.
+	QueueWait *durationpb.Duration `protobuf:"bytes,13,opt,name=queue_wait,json=queueWait,proto3" json:"queue_wait,omitempty"`
+	// Time spent in LLM calls, from the first attempt to the answer, retries
+	// and re-asks included. Zero for a cache hit.
+	CallLatency *durationpb.Duration `protobuf:"bytes,14,opt,name=call_latency,json=callLatency,proto3" json:"call_latency,omitempty"`
 	// The probability the backend gave the answer's token (from token
 	// log-probabilities), 0 to 1; unset when the backend returns none.
 	AnswerProbability *float64 `protobuf:"fixed64,16,opt,name=answer_probability,json=answerProbability,proto3,oneof" json:"answer_probability,omitempty"`
@@ -1579,6 +1587,20 @@ func (x *Vote) GetCacheHit() bool {
 		return x.CacheHit
 	}
 	return false
+}
+
+func (x *Vote) GetQueueWait() *durationpb.Duration {
+	if x != nil {
+		return x.QueueWait
+	}
+	return nil
+}
+
+func (x *Vote) GetCallLatency() *durationpb.Duration {
+	if x != nil {
+		return x.CallLatency
+	}
+	return nil
 }
 
 func (x *Vote) GetAnswerProbability() float64 {
@@ -2639,7 +2661,7 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x11completion_tokens\x18\x02 \x01(\x03R\x10completionTokens\x12\x1b\n" +
 	"\tllm_calls\x18\x03 \x01(\x03R\bllmCalls\x12\x1d\n" +
 	"\n" +
-	"cache_hits\x18\x04 \x01(\x03R\tcacheHits\"\x9b\x04\n" +
+	"cache_hits\x18\x04 \x01(\x03R\tcacheHits\"\x93\x05\n" +
 	"\x04Vote\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x1f\n" +
 	"\vshown_order\x18\x02 \x03(\x05R\n" +
@@ -2655,7 +2677,10 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x05usage\x18\n" +
 	" \x01(\v2\x16.personajudge.v1.UsageR\x05usage\x123\n" +
 	"\alatency\x18\v \x01(\v2\x19.google.protobuf.DurationR\alatency\x12\x1b\n" +
-	"\tcache_hit\x18\f \x01(\bR\bcacheHit\x122\n" +
+	"\tcache_hit\x18\f \x01(\bR\bcacheHit\x128\n" +
+	"\n" +
+	"queue_wait\x18\r \x01(\v2\x19.google.protobuf.DurationR\tqueueWait\x12<\n" +
+	"\fcall_latency\x18\x0e \x01(\v2\x19.google.protobuf.DurationR\vcallLatency\x122\n" +
 	"\x12answer_probability\x18\x10 \x01(\x01H\x00R\x11answerProbability\x88\x01\x01B\x15\n" +
 	"\x13_answer_probability\"\x94\n" +
 	"\n" +
@@ -2875,43 +2900,45 @@ var file_personajudge_v1_judge_proto_depIdxs = []int32{
 	6,  // 12: personajudge.v1.Vote.parse_status:type_name -> personajudge.v1.ParseStatus
 	18, // 13: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
 	33, // 14: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
-	3,  // 15: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
-	16, // 16: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
-	19, // 17: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
-	18, // 18: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
-	34, // 19: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
-	32, // 20: personajudge.v1.ScoreResponse.tags:type_name -> personajudge.v1.ScoreResponse.TagsEntry
-	4,  // 21: personajudge.v1.ScoreResponse.reason_code:type_name -> personajudge.v1.ReasonCode
-	5,  // 22: personajudge.v1.ScoreResponse.tie_source:type_name -> personajudge.v1.TieSource
-	30, // 23: personajudge.v1.ScoreResponse.high_certainty_detail:type_name -> personajudge.v1.HighCertainty
-	20, // 24: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
-	8,  // 25: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
-	8,  // 26: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
-	20, // 27: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
-	2,  // 28: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
-	14, // 29: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
-	25, // 30: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
-	9,  // 31: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
-	2,  // 32: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
-	20, // 33: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
-	27, // 34: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
-	28, // 35: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
-	2,  // 36: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
-	18, // 37: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
-	7,  // 38: personajudge.v1.HighCertainty.status:type_name -> personajudge.v1.HighCertaintyStatus
-	8,  // 39: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
-	21, // 40: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
-	23, // 41: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
-	26, // 42: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
-	20, // 43: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
-	22, // 44: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
-	24, // 45: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
-	29, // 46: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
-	43, // [43:47] is the sub-list for method output_type
-	39, // [39:43] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	33, // 15: personajudge.v1.Vote.queue_wait:type_name -> google.protobuf.Duration
+	33, // 16: personajudge.v1.Vote.call_latency:type_name -> google.protobuf.Duration
+	3,  // 17: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
+	16, // 18: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
+	19, // 19: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
+	18, // 20: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
+	34, // 21: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
+	32, // 22: personajudge.v1.ScoreResponse.tags:type_name -> personajudge.v1.ScoreResponse.TagsEntry
+	4,  // 23: personajudge.v1.ScoreResponse.reason_code:type_name -> personajudge.v1.ReasonCode
+	5,  // 24: personajudge.v1.ScoreResponse.tie_source:type_name -> personajudge.v1.TieSource
+	30, // 25: personajudge.v1.ScoreResponse.high_certainty_detail:type_name -> personajudge.v1.HighCertainty
+	20, // 26: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
+	8,  // 27: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
+	8,  // 28: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
+	20, // 29: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
+	2,  // 30: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
+	14, // 31: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
+	25, // 32: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
+	9,  // 33: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
+	2,  // 34: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
+	20, // 35: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
+	27, // 36: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
+	28, // 37: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
+	2,  // 38: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
+	18, // 39: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
+	7,  // 40: personajudge.v1.HighCertainty.status:type_name -> personajudge.v1.HighCertaintyStatus
+	8,  // 41: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
+	21, // 42: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
+	23, // 43: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
+	26, // 44: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
+	20, // 45: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
+	22, // 46: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
+	24, // 47: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
+	29, // 48: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
+	45, // [45:49] is the sub-list for method output_type
+	41, // [41:45] is the sub-list for method input_type
+	41, // [41:41] is the sub-list for extension type_name
+	41, // [41:41] is the sub-list for extension extendee
+	0,  // [0:41] is the sub-list for field type_name
 }
 
 func init() { file_personajudge_v1_judge_proto_init() }
