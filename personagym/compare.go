@@ -95,7 +95,8 @@ func compare(a, b []Result, seed uint64, samples int) (*Comparison, error) {
 		c.Tasks = append(c.Tasks, TaskComparison{Task: TaskName(t), Comparison: cmp})
 	}
 	// Overall: each persona's PersonaScore over the same paired questions.
-	sa, sb := summarize(paired, nil, seed, samples), summarize(pairedB, nil, seed, samples)
+	// Only the point scores are used: one resample keeps the roll-up cheap.
+	sa, sb := summarize(paired, nil, seed, 1), summarize(pairedB, nil, seed, 1)
 	var xa, xb []float64
 	for i, ps := range sa.Personas {
 		if ps.Score != nil && sb.Personas[i].Score != nil {

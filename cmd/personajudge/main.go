@@ -6,6 +6,7 @@
 //	personajudge calibrate  import outcomes, fit calibrators, report (import|fit|report)
 //	personajudge eval       stream a labelled dataset through the service and summarize
 //	personajudge sim        serve a simulated judge, or generate a labelled dataset
+//	personajudge run        run the PersonaGym benchmark, or compare two runs
 //	personajudge load       open-loop load on Score through a running service
 //	personajudge keys       make or hash API keys
 package main
@@ -29,6 +30,7 @@ var commands = map[string]struct {
 	"eval":      {runEval, "stream a JSON-lines dataset through ScoreStream, resumably, and summarize"},
 	"load":      {runLoad, "open-loop load generator for Score: codes, latency percentiles, server peak memory"},
 	"keys":      {runKeys, "make an API key and its hashed entry for --api-keys, or hash a key"},
+	"run":       {runRun, "run the PersonaGym benchmark end to end (run personagym), or compare two runs (run compare)"},
 	"sim":       {runSim, "serve a simulated judge (OpenAI-compatible) for demos and load tests, or generate a labelled dataset"},
 }
 
