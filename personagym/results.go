@@ -21,6 +21,8 @@ type Result struct {
 	// Status is VERDICT. A judge error or abstention has none and never
 	// counts as a score.
 	Score *float64
+	// Human is the item's human score when its dataset line carried one.
+	Human *float64
 }
 
 // parseItemID reads "p007.ea.q03".
@@ -53,7 +55,7 @@ func ReadResults(path string) ([]Result, error) {
 		if pendingErr != nil {
 			return nil, pendingErr
 		}
-		resp, _, err := eval.ParseResult(sc.Bytes())
+		resp, label, err := eval.ParseResult(sc.Bytes())
 		if err != nil {
 			pendingErr = fmt.Errorf("%s:%d: %w", path, n, err) // fatal unless last
 			continue
@@ -65,6 +67,9 @@ func ReadResults(path string) ([]Result, error) {
 		r := Result{ItemID: resp.ItemId, Persona: persona, Task: task, Status: resp.Status}
 		if resp.Status == pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT && resp.GetVerdict().Score != nil {
 			r.Score = resp.Verdict.Score
+		}
+		if label.GetScore() != 0 {
+			r.Human = label.Score
 		}
 		out = append(out, r)
 	}

@@ -50,6 +50,8 @@ type Summary struct {
 	JudgeErrors  int              `json:"judgeErrors"`
 	Abstentions  int              `json:"abstentions"`
 	ItemErrors   []ItemError      `json:"itemErrors,omitempty"`
+	// Agreement with human scores, over scored items that carry one.
+	Agreement *Agreement `json:"agreement,omitempty"`
 	// AgentCalls and GeneratorCalls count the model calls this run made
 	// (cache misses); a rerun of the same inputs makes none.
 	AgentCalls     int64   `json:"agentCalls"`
@@ -95,6 +97,16 @@ func summarize(results []Result, personas []Persona, seed uint64, samples int) *
 			s.JudgeErrors++
 		}
 		byPersona[r.Persona] = append(byPersona[r.Persona], it)
+	}
+	var judged, human []float64
+	for _, r := range results {
+		if r.Score != nil && r.Human != nil {
+			judged, human = append(judged, *r.Score), append(human, *r.Human)
+		}
+	}
+	if len(judged) > 0 {
+		a := Agree(judged, human)
+		s.Agreement = &a
 	}
 	var personaScores []float64
 	personaTask := map[pb.AdherenceTaskKind][]float64{}
@@ -180,8 +192,19 @@ func (s *Summary) Print(w io.Writer) {
 	for _, t := range s.Tasks {
 		fmt.Fprintf(w, "%-22s %-36s %s\n", t.Task, fmtEst(t.OverPersonas), fmtEst(t.OverQuestions))
 	}
+	if a := s.Agreement; a != nil {
+		fmt.Fprintf(w, "against human scores (n=%d): right within ±%.1f %.3f, MAE %.3f, Spearman %s, Kendall tau-b %s\n",
+			a.N, judges.ScoreTolerance, a.Right, a.MAE, fmtOpt(a.Spearman), fmtOpt(a.Kendall))
+	}
 	for _, e := range s.ItemErrors {
 		fmt.Fprintf(w, "not prepared: %s: %s\n", e.ItemID, e.Error)
 	}
 	fmt.Fprintf(w, "agent calls %d, generator calls %d (cached answers and examples make none), %.1fs\n", s.AgentCalls, s.GeneratorCalls, s.Wall)
+}
+
+func fmtOpt(x *float64) string {
+	if x == nil {
+		return "undefined"
+	}
+	return fmt.Sprintf("%.3f", *x)
 }
