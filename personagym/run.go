@@ -99,7 +99,8 @@ func Run(ctx context.Context, personasPath, dir string, opts ...Option) (*Summar
 	if cfg.progressEvery > 0 {
 		progress = eval.ProgressLines
 	}
-	_, runErr := eval.Run(ctx, eval.Config{
+	judgeStart := time.Now()
+	es, runErr := eval.Run(ctx, eval.Config{
 		Dataset: filepath.Join(dir, ItemsFile), Results: filepath.Join(dir, ResultsFile),
 		Addr: cfg.addr, HTTPClient: cfg.httpClient, ClientOptions: cfg.clientOpts,
 		InFlight: cfg.inFlight, Progress: progress, ProgressEvery: cfg.progressEvery,
@@ -113,6 +114,7 @@ func Run(ctx context.Context, personasPath, dir string, opts ...Option) (*Summar
 		return nil, err
 	}
 	s.ItemErrors = itemErrs
+	s.JudgedThisRun, s.JudgeWall = es.Judged, time.Since(judgeStart).Seconds()
 	s.AgentCalls, s.GeneratorCalls = p.agentCalls.Load(), p.generatorCalls.Load()
 	s.Wall = time.Since(start).Seconds()
 	if err := s.WriteJSON(filepath.Join(dir, SummaryFile)); err != nil {

@@ -57,6 +57,10 @@ type Summary struct {
 	AgentCalls     int64   `json:"agentCalls"`
 	GeneratorCalls int64   `json:"generatorCalls"`
 	Wall           float64 `json:"wallSeconds"`
+	// JudgedThisRun items were judged in JudgeWall seconds of judging:
+	// their ratio is the run's judging throughput.
+	JudgedThisRun int     `json:"judgedThisRun"`
+	JudgeWall     float64 `json:"judgeWallSeconds"`
 }
 
 // Summarize reports on a results file. Judge errors and abstentions never
@@ -200,6 +204,9 @@ func (s *Summary) Print(w io.Writer) {
 		fmt.Fprintf(w, "not prepared: %s: %s\n", e.ItemID, e.Error)
 	}
 	fmt.Fprintf(w, "agent calls %d, generator calls %d (cached answers and examples make none), %.1fs\n", s.AgentCalls, s.GeneratorCalls, s.Wall)
+	if s.JudgedThisRun > 0 && s.JudgeWall > 0 {
+		fmt.Fprintf(w, "judged this run: %d answers in %.1fs, %.1f answers/s\n", s.JudgedThisRun, s.JudgeWall, float64(s.JudgedThisRun)/s.JudgeWall)
+	}
 }
 
 func fmtOpt(x *float64) string {

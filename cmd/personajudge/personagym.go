@@ -65,6 +65,12 @@ func (m modelFlags) config(name string) clients.ModelConfig {
 }
 
 func runPersonaGym(args []string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runPersonaGymCtx(ctx, args, stdout, stderr)
+}
+
+func runPersonaGymCtx(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run personagym", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `usage: personajudge run personagym --personas FILE --out DIR --agent-base-url URL --agent-model M
@@ -131,8 +137,6 @@ flags:`)
 	if *judgeModels != "" {
 		evaluators = strings.Split(*judgeModels, ",")
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	target := *addr
 	if *local {
 		ls, err := startLocal(localOptions{db: *db, modelsFile: *modelsFile, maxReasks: 2, log: stderr})
