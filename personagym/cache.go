@@ -88,12 +88,6 @@ func (c *fileCache) put(key, itemID string, v any) error {
 	return nil
 }
 
-func (c *fileCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.m)
-}
-
 func (c *fileCache) close() error {
 	if err := c.f.Sync(); err != nil {
 		c.f.Close()
