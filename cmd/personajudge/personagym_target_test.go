@@ -60,7 +60,9 @@ func TestPersonaGymTargets(t *testing.T) {
 			if planted && linguistic[r.User()] && int(h[1])%10 < 3 {
 				score--
 			}
-			return llmfake.Reply{Content: fmt.Sprintf("In character, as ever. SCORE=%d", score), Delay: latency}
+			// The agent's name in the text keeps the two runs' answers
+			// apart, so B's judgments never come from A's cached calls.
+			return llmfake.Reply{Content: fmt.Sprintf("Agent %s, in character as ever. SCORE=%d", name, score), Delay: latency}
 		})
 		t.Cleanup(s.Close)
 		return s
