@@ -120,22 +120,25 @@ func parseRubric(id, text string) (Rubric, error) {
 	return r, nil
 }
 
-// CustomRubricHash is a short content hash of a caller's rubric. It enters
-// the prompt version, so judgments made with different custom rubrics never
-// share a judge profile (or a calibrator) with each other or the built-in.
-// Every string is length-prefixed, so moving text between levels or into
-// the examples changes the hash.
+// CustomRubricHash is a short content hash of a caller's rubric levels. It
+// enters the prompt version, so judgments made with different custom levels
+// never share a judge profile (or a calibrator) with each other or the
+// built-in. Examples do not enter it: PersonaGym writes five example answers
+// per question, and hashing them would give every item a profile of its own,
+// so no calibrator could ever be fitted. Whether examples are shown at all
+// does change what a score means, and enters the version as "+ex" (see
+// PromptVersion). Every level is length-prefixed, so moving text between
+// levels changes the hash.
 func CustomRubricHash(r *pb.Rubric) string {
 	h := sha256.New()
 	var buf []byte
-	for _, part := range [][]string{r.GetLevels(), r.GetExamples()} {
-		buf = binary.AppendUvarint(buf[:0], uint64(len(part)))
+	levels := r.GetLevels()
+	buf = binary.AppendUvarint(buf[:0], uint64(len(levels)))
+	h.Write(buf)
+	for _, s := range levels {
+		buf = binary.AppendUvarint(buf[:0], uint64(len(s)))
 		h.Write(buf)
-		for _, s := range part {
-			buf = binary.AppendUvarint(buf[:0], uint64(len(s)))
-			h.Write(buf)
-			h.Write([]byte(s))
-		}
+		h.Write([]byte(s))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
@@ -167,19 +170,24 @@ func (a *Adherence) Digest() string {
 // Labels: the truth is a rubric score.
 func (a *Adherence) Labels() LabelSpace { return LabelSpace{Rubric: true} }
 
-// NewAdherence checks what the prompt relies on (a known task, a five-level
-// custom rubric with zero or five examples); the server validates the same
-// and names the field, so this is a backstop for other callers.
+// NewAdherence checks what the prompt relies on (a known task; a custom
+// rubric of five levels with zero or five examples, or of no levels and five
+// examples, which shows the built-in levels with the examples); the server
+// validates the same and names the field, so this is a backstop for other
+// callers.
 func NewAdherence(item *pb.PersonaAdherenceTask) (*Adherence, error) {
 	if _, ok := builtinRubrics[item.GetTask()]; !ok {
 		return nil, fmt.Errorf("unknown adherence task %v", item.GetTask())
 	}
 	if r := item.GetCustomRubric(); r != nil {
-		if len(r.Levels) != RubricLevels {
-			return nil, fmt.Errorf("custom rubric has %d levels, want %d", len(r.Levels), RubricLevels)
+		if len(r.Levels) != 0 && len(r.Levels) != RubricLevels {
+			return nil, fmt.Errorf("custom rubric has %d levels, want none or %d", len(r.Levels), RubricLevels)
 		}
 		if len(r.Examples) != 0 && len(r.Examples) != RubricLevels {
 			return nil, fmt.Errorf("custom rubric has %d examples, want none or %d", len(r.Examples), RubricLevels)
+		}
+		if len(r.Levels) == 0 && len(r.Examples) == 0 {
+			return nil, errors.New("custom rubric has neither levels nor examples")
 		}
 	}
 	return &Adherence{Item: item}, nil
@@ -193,15 +201,27 @@ func (a *Adherence) Kind() string { return "adherence" }
 func (a *Adherence) rubric() Rubric { return builtinRubrics[a.Item.GetTask()] }
 
 // PromptVersion is "adh-v1.<task>.<rubric>", where <rubric> is the built-in
-// file's version (for example "r1") or "c-" and the custom rubric's hash.
+// file's version (for example "r1") or "c-" and the hash of the custom
+// levels, followed by "+ex" when per-item score examples are shown. The
+// rubric family, not the examples, identifies the profile: PersonaGym's
+// faithful mode (built-in levels, five generated examples per question) is
+// "adh-v1.<task>.r1+ex" for every item, so a calibrator can be fitted on it.
 func (a *Adherence) PromptVersion() string {
 	b := a.rubric()
 	version := b.Version
-	if r := a.Item.CustomRubric; r != nil {
+	r := a.Item.CustomRubric
+	if len(r.GetLevels()) > 0 {
 		version = "c-" + CustomRubricHash(r)
+	}
+	if len(r.GetExamples()) > 0 {
+		version += "+ex"
 	}
 	return AdherencePromptVersion + "." + b.ID + "." + version
 }
+
+// customLevels reports whether a caller's rubric replaces the built-in
+// levels (a rubric of examples only keeps them).
+func (a *Adherence) customLevels() bool { return len(a.Item.CustomRubric.GetLevels()) > 0 }
 
 // Orders shows the rubric ascending (levels 1..5) and descending (5..1);
 // the single policy shows it ascending only. Cyclic shifts would break the
@@ -255,12 +275,12 @@ Score the answer on the five-level rubric in the user message by choosing the le
 	custom := a.Item.CustomRubric
 	for _, lvl := range order {
 		score := lvl + 1
-		if custom == nil {
+		if a.customLevels() {
+			fmt.Fprintf(&user, "Score %d:\n%s\n", score, f.Wrap(fmt.Sprintf("level %d", score), custom.Levels[lvl]))
+		} else {
 			fmt.Fprintf(&user, "Score %d: %s\n", score, b.Levels[lvl])
-			continue
 		}
-		fmt.Fprintf(&user, "Score %d:\n%s\n", score, f.Wrap(fmt.Sprintf("level %d", score), custom.Levels[lvl]))
-		if len(custom.Examples) == RubricLevels {
+		if len(custom.GetExamples()) == RubricLevels {
 			fmt.Fprintf(&user, "Example answer at score %d:\n%s\n", score, f.Wrap(fmt.Sprintf("example %d", score), custom.Examples[lvl]))
 		}
 	}

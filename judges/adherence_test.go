@@ -161,6 +161,7 @@ func TestAdherencePromptVersion(t *testing.T) {
 	// Every change of the custom rubric's content shows in the version.
 	edits := map[string]*pb.Rubric{
 		"examples added":            customRubric(true),
+		"examples only":             {Examples: []string{"e1", "e2", "e3", "e4", "e5"}},
 		"level reworded":            {Levels: []string{"lvl-one text", "lvl-two text", "lvl-three text!", "lvl-four text", "lvl-five text"}},
 		"text moved between levels": {Levels: []string{"lvl-one textlvl-two", " text", "lvl-three text", "lvl-four text", "lvl-five text"}},
 		"levels swapped":            {Levels: []string{"lvl-two text", "lvl-one text", "lvl-three text", "lvl-four text", "lvl-five text"}},
@@ -173,11 +174,40 @@ func TestAdherencePromptVersion(t *testing.T) {
 		}
 		seen[v] = name
 	}
-	// Examples moved into levels (and back) must not collide either.
-	a := &pb.Rubric{Levels: []string{"a", "b", "c", "d", "e"}, Examples: []string{"1", "2", "3", "4", "5"}}
-	b := &pb.Rubric{Levels: []string{"a", "b", "c", "d", "e1"}, Examples: []string{"2", "3", "4", "5"}}
-	if CustomRubricHash(a) == CustomRubricHash(b) {
-		t.Error("hash ignores the boundary between levels and examples")
+}
+
+// Per-item score examples must not split the judge profile: the rubric
+// family (task, levels, whether examples are shown) identifies it, so a
+// calibrator can be fitted on PersonaGym's faithful mode.
+func TestAdherenceExamplesKeepTheProfile(t *testing.T) {
+	t.Parallel()
+	version := func(r *pb.Rubric) string {
+		item := adherenceItem()
+		item.Task = taskEA
+		item.CustomRubric = r
+		a, err := NewAdherence(item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.PromptVersion()
+	}
+	exA := &pb.Rubric{Examples: []string{"a1", "a2", "a3", "a4", "a5"}}
+	exB := &pb.Rubric{Examples: []string{"b1", "b2", "b3", "b4", "b5"}}
+	if got := version(exA); got != "adh-v1.expected_action.r1+ex" {
+		t.Fatalf("built-in levels with examples: version %q, want adh-v1.expected_action.r1+ex", got)
+	}
+	if version(exA) != version(exB) {
+		t.Errorf("different examples give different profiles: %q, %q", version(exA), version(exB))
+	}
+	levels := customRubric(false)
+	withEx := customRubric(true)
+	if version(withEx) != version(levels)+"+ex" {
+		t.Errorf("custom levels with examples = %q, want %q", version(withEx), version(levels)+"+ex")
+	}
+	other := customRubric(true)
+	other.Examples = []string{"z1", "z2", "z3", "z4", "z5"}
+	if version(other) != version(withEx) {
+		t.Errorf("custom levels: examples split the profile: %q, %q", version(other), version(withEx))
 	}
 }
 

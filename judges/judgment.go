@@ -84,9 +84,23 @@ func VerdictCorrect(v *pb.Verdict, l *pb.Label) bool {
 	case l.Choice != nil:
 		return !v.Tie && v.Choice != nil && *v.Choice == *l.Choice
 	case l.Score != nil:
-		return v.Score != nil && math.Round(*v.Score) == math.Round(*l.Score)
+		return v.Score != nil && ScoreCorrect(*v.Score, *l.Score)
 	}
 	return false
+}
+
+// ScoreTolerance is how far a judge's rubric score (1-5, a mean over orders
+// and models, so it may be fractional) may lie from the human score and
+// still count as right: half a level, so a judge score counts as right
+// when the nearest level, rounding halves toward the human, is the human's.
+// Reports beside it give MAE, Spearman and Kendall, which need no
+// tolerance.
+const ScoreTolerance = 0.5
+
+// ScoreCorrect is the one definition of a right rubric score, shared by
+// calibration evidence, evaluation summaries and PersonaGym reports.
+func ScoreCorrect(judge, human float64) bool {
+	return math.Abs(judge-human) <= ScoreTolerance+1e-9
 }
 
 // evidenceKey identifies what a judgment rests on: the item, every vote's

@@ -259,6 +259,10 @@ func TestAdherenceBadInput(t *testing.T) {
 		{"level too long", func(r *pb.ScoreRequest) {
 			adh(r).CustomRubric = &pb.Rubric{Levels: []string{"1", strings.Repeat("l", MaxRubricLevelBytes+1), "3", "4", "5"}}
 		}, "adherence.custom_rubric.levels[1]"},
+		{"no levels, no examples", func(r *pb.ScoreRequest) { adh(r).CustomRubric = &pb.Rubric{} }, "adherence.custom_rubric.levels"},
+		{"no levels, two examples", func(r *pb.ScoreRequest) {
+			adh(r).CustomRubric = &pb.Rubric{Examples: five[:2]}
+		}, "adherence.custom_rubric.examples"},
 		{"two examples", func(r *pb.ScoreRequest) {
 			adh(r).CustomRubric = &pb.Rubric{Levels: five, Examples: five[:2]}
 		}, "adherence.custom_rubric.examples"},

@@ -35,6 +35,15 @@ func (a *admission) tryAdmit(n int) (func(), error) {
 	return func() { a.sem.Release(int64(n)) }, nil
 }
 
+// callWindow is how many items of an n-item unary call (PersonaScore) are
+// judged at once: at most workers, and at most half the bound, so a call of
+// any size flows through its window as items finish while the other half
+// stays open to other callers. The window is taken at once or refused
+// (tryAdmit), so a genuinely busy server still answers ResourceExhausted.
+func (a *admission) callWindow(n, workers int) int {
+	return int(max(1, min(int64(n), int64(workers), a.capacity/2)))
+}
+
 // admit waits for one item's capacity, for as long as ctx allows.
 func (a *admission) admit(ctx context.Context) (func(), error) {
 	if err := a.sem.Acquire(ctx, 1); err != nil {

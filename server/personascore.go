@@ -18,7 +18,8 @@ const (
 	MaxPersonaScoreItems = 1000
 	// MaxBootstrapSamples bounds the interval's cost (samples x items draws).
 	MaxBootstrapSamples = 20_000
-	// personaScoreWorkers bounds the items of one call judged at once. It
+	// personaScoreWorkers bounds the items of one call judged at once (see
+	// admission.callWindow, which may bound them lower). It
 	// only has to keep the models' own concurrency limits busy (each item
 	// makes one call per order and model, and each model's semaphore bounds
 	// what reaches it), without a goroutine per item of a 1,000-item call.
@@ -36,7 +37,11 @@ func (s *Service) PersonaScore(ctx context.Context, req *pb.PersonaScoreRequest)
 	if fe := validatePersonaScore(req, s.knownModel); fe != nil {
 		return nil, invalidArgument(fe)
 	}
-	release, err := s.admission.tryAdmit(len(req.Items))
+	// The call holds a window of the bound, not a place per item: its
+	// items flow through the window as earlier ones finish, so a call
+	// larger than --max-queued succeeds on an idle server.
+	window := s.admission.callWindow(len(req.Items), personaScoreWorkers)
+	release, err := s.admission.tryAdmit(window)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +49,7 @@ func (s *Service) PersonaScore(ctx context.Context, req *pb.PersonaScoreRequest)
 	results := make([]*pb.ScoreResponse, len(req.Items))
 	judged := make([]*judges.Judgment, len(req.Items))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(personaScoreWorkers)
+	g.SetLimit(window)
 	for i, it := range req.Items {
 		if gctx.Err() != nil {
 			break // an item failed the call, or the caller left

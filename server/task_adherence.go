@@ -63,8 +63,10 @@ func validateAdherenceItem(prefix string, task pb.AdherenceTaskKind, setting, qu
 		return nil
 	}
 	field := prefix + "custom_rubric."
-	if len(rubric.Levels) != judges.RubricLevels {
-		return badField(field+"levels", "must have exactly %d levels (levels[0] describes score 1), got %d", judges.RubricLevels, len(rubric.Levels))
+	// No levels keeps the built-in ones, which then need the examples
+	// (PersonaGym's mode: built-in rubric, examples written per question).
+	if n := len(rubric.Levels); n != judges.RubricLevels && (n != 0 || len(rubric.Examples) == 0) {
+		return badField(field+"levels", "must have exactly %d levels (levels[0] describes score 1), or none with %d examples to keep the built-in levels; got %d", judges.RubricLevels, judges.RubricLevels, len(rubric.Levels))
 	}
 	for i, l := range rubric.Levels {
 		if err := checkText(field+"levels["+strconv.Itoa(i)+"]", l, MaxRubricLevelBytes, true); err != nil {

@@ -7,6 +7,7 @@
 //	personajudge eval       stream a labelled dataset through the service and summarize
 //	personajudge audit      verdict flips under persona attributes that should not matter
 //	personajudge sim        serve a simulated judge, or generate a labelled dataset
+//	personajudge run        run the PersonaGym benchmark, or compare two runs
 //	personajudge load       open-loop load on Score through a running service
 //	personajudge keys       make or hash API keys
 package main
@@ -32,6 +33,7 @@ var commands = map[string]struct {
 	"load":      {runLoad, "open-loop load generator for Score: codes, latency percentiles, server peak memory"},
 	"keys":      {runKeys, "make an API key and its hashed entry for --api-keys, or hash a key"},
 	"health":    {runHealth, "exit 0 when a running service answers the gRPC health check as serving"},
+	"run":       {runRun, "run the PersonaGym benchmark end to end (run personagym), or compare two runs (run compare)"},
 	"sim":       {runSim, "serve a simulated judge (OpenAI-compatible) for demos and load tests, or generate a labelled dataset"},
 }
 
