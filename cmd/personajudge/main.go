@@ -8,6 +8,7 @@
 //	personajudge sim        serve a simulated judge, or generate a labelled dataset
 //	personajudge load       open-loop load on Score through a running service
 //	personajudge keys       make or hash API keys
+//	personajudge cascade    measure cascades and panels offline (recorded|sim)
 package main
 
 import (
@@ -29,6 +30,7 @@ var commands = map[string]struct {
 	"eval":      {runEval, "stream a JSON-lines dataset through ScoreStream, resumably, and summarize"},
 	"load":      {runLoad, "open-loop load generator for Score: codes, latency percentiles, server peak memory"},
 	"keys":      {runKeys, "make an API key and its hashed entry for --api-keys, or hash a key"},
+	"cascade":   {runCascade, "measure judge cascades and calibrated panels offline, on recorded judgments or the simulator"},
 	"sim":       {runSim, "serve a simulated judge (OpenAI-compatible) for demos and load tests, or generate a labelled dataset"},
 }
 
