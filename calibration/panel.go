@@ -109,12 +109,13 @@ type PanelScores struct {
 // certainty, Platt-calibrated on the same fit items, so a member is judged
 // at its best).
 type PanelReport struct {
-	FitItems, TestItems int
-	Panel               PanelScores
-	PlainMean           PanelScores
-	Members             []PanelScores
+	FitItems  int           `json:"fit_items"`
+	TestItems int           `json:"test_items"`
+	Panel     PanelScores   `json:"panel"`
+	PlainMean PanelScores   `json:"plain_mean"`
+	Members   []PanelScores `json:"members"`
 	// BestMember indexes the member with the lowest held-out log loss.
-	BestMember int
+	BestMember int `json:"best_member"`
 }
 
 // ComparePanel fits on the fit items and scores on the test items.

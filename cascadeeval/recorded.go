@@ -13,17 +13,21 @@ import (
 // RecordedResult is a cascade and a panel fitted on one half of the
 // aligned items and measured on the other.
 type RecordedResult struct {
-	Stages           []string
-	Items            int // items every stage recorded
-	CalItems         int
-	HeldOutItems     int
-	Policy           judges.CascadePolicy
-	HeldOut          judges.CascadeReport
-	Panel            calibration.PanelReport
-	PanelCoverage    float64 // held-out share the certified panel answers
-	PanelAgreement   float64 // its agreement on those
-	PanelThreshold   calibration.FixedSequenceResult
-	StageAloneAgreem []float64 // each stage's held-out agreement on its own verdicts
+	Stages       []string             `json:"stages"`
+	Items        int                  `json:"items"` // items every stage recorded
+	CalItems     int                  `json:"calibration_items"`
+	HeldOutItems int                  `json:"held_out_items"`
+	Policy       judges.CascadePolicy `json:"policy"`
+	HeldOut      judges.CascadeReport `json:"held_out"`
+	// StageAgreement is each stage's held-out agreement on its own verdicts.
+	StageAgreement []float64               `json:"stage_agreement"`
+	Panel          calibration.PanelReport `json:"panel"`
+	// PanelThreshold is the panel's confidence threshold certified at the
+	// same target and risk; PanelCoverage and PanelAgreement what it
+	// answers of the held-out half.
+	PanelThreshold calibration.FixedSequenceResult `json:"panel_threshold"`
+	PanelCoverage  float64                         `json:"panel_coverage"`
+	PanelAgreement float64                         `json:"panel_agreement"`
 }
 
 // Recorded fits the cascade stages (judge models, in order) of the
@@ -92,7 +96,7 @@ func Recorded(byModel map[string]map[string]importers.PJJudgment, stages []strin
 				}
 			}
 		}
-		res.StageAloneAgreem = append(res.StageAloneAgreem, float64(right)/float64(max(n, 1)))
+		res.StageAgreement = append(res.StageAgreement, float64(right)/float64(max(n, 1)))
 	}
 	votes := func(keys []string) ([][]calibration.PanelVote, []bool) {
 		vs, first := make([][]calibration.PanelVote, len(keys)), make([]bool, len(keys))

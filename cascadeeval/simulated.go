@@ -69,20 +69,22 @@ func SimItems(models []SimModel, n int) ([]judges.CascadeItem, error) {
 // SplitsResult summarizes a cascade fitted and measured over many random
 // calibration/test splits of the same items.
 type SplitsResult struct {
-	Splits int
+	Splits int `json:"splits"`
 	// Certified counts splits where a threshold was certified; Met those
 	// whose realized test agreement reached the target (a split without a
 	// certified threshold answers nothing and so never misses it).
-	Certified, Met int
+	Certified int `json:"certified"`
+	Met       int `json:"met"`
 	// Mean test figures over the splits.
-	Coverage, Agreement float64
+	Coverage  float64 `json:"coverage"`
+	Agreement float64 `json:"agreement"`
 	// LastStageCallShare is the mean share of items that reached the last
 	// stage: its calls against always using it.
-	LastStageCallShare float64
-	CostPerItem        float64 // in cheapest-call units (Tokens)
-	LastStageCost      float64
+	LastStageCallShare float64 `json:"last_stage_call_share"`
+	CostPerItem        float64 `json:"cost_per_item"` // in cheapest-call units (Tokens)
+	LastStageCost      float64 `json:"last_stage_cost_per_item"`
 	// MinAgreement is the lowest realized agreement of a certified split.
-	MinAgreement float64
+	MinAgreement float64 `json:"min_agreement"`
 }
 
 // Splits fits and measures the cascade over `splits` random halvings of
