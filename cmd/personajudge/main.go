@@ -10,6 +10,7 @@
 //	personajudge run        run the PersonaGym benchmark, or compare two runs
 //	personajudge load       open-loop load on Score through a running service
 //	personajudge keys       make or hash API keys
+//	personajudge cascade    measure cascades and panels offline (recorded|sim)
 package main
 
 import (
@@ -34,6 +35,7 @@ var commands = map[string]struct {
 	"keys":      {runKeys, "make an API key and its hashed entry for --api-keys, or hash a key"},
 	"health":    {runHealth, "exit 0 when a running service answers the gRPC health check as serving"},
 	"run":       {runRun, "run the PersonaGym benchmark end to end (run personagym), or compare two runs (run compare)"},
+	"cascade":   {runCascade, "measure judge cascades and calibrated panels offline, on recorded judgments or the simulator"},
 	"sim":       {runSim, "serve a simulated judge (OpenAI-compatible) for demos and load tests, or generate a labelled dataset"},
 }
 

@@ -304,6 +304,9 @@ const (
 	ReasonCode_REASON_CODE_INVALID_INPUT ReasonCode = 11
 	// Any other fault.
 	ReasonCode_REASON_CODE_OTHER ReasonCode = 12
+	// No stage of a judge cascade was confident enough to answer: the item
+	// needs a person (ABSTAIN).
+	ReasonCode_REASON_CODE_NEEDS_REVIEW ReasonCode = 13
 )
 
 // Enum value maps for ReasonCode.
@@ -322,6 +325,7 @@ var (
 		10: "REASON_CODE_BACKEND_REJECTED",
 		11: "REASON_CODE_INVALID_INPUT",
 		12: "REASON_CODE_OTHER",
+		13: "REASON_CODE_NEEDS_REVIEW",
 	}
 	ReasonCode_value = map[string]int32{
 		"REASON_CODE_UNSPECIFIED":           0,
@@ -337,6 +341,7 @@ var (
 		"REASON_CODE_BACKEND_REJECTED":      10,
 		"REASON_CODE_INVALID_INPUT":         11,
 		"REASON_CODE_OTHER":                 12,
+		"REASON_CODE_NEEDS_REVIEW":          13,
 	}
 )
 
@@ -2794,7 +2799,7 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x17JUDGMENT_STATUS_VERDICT\x10\x01\x12\x1b\n" +
 	"\x17JUDGMENT_STATUS_ABSTAIN\x10\x02\x12\x1f\n" +
 	"\x1bJUDGMENT_STATUS_JUDGE_ERROR\x10\x03\x12\x1b\n" +
-	"\x17JUDGMENT_STATUS_INVALID\x10\x04*\x9a\x03\n" +
+	"\x17JUDGMENT_STATUS_INVALID\x10\x04*\xb8\x03\n" +
 	"\n" +
 	"ReasonCode\x12\x1b\n" +
 	"\x17REASON_CODE_UNSPECIFIED\x10\x00\x12\x1f\n" +
@@ -2810,7 +2815,8 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\x1cREASON_CODE_BACKEND_REJECTED\x10\n" +
 	"\x12\x1d\n" +
 	"\x19REASON_CODE_INVALID_INPUT\x10\v\x12\x15\n" +
-	"\x11REASON_CODE_OTHER\x10\f*^\n" +
+	"\x11REASON_CODE_OTHER\x10\f\x12\x1c\n" +
+	"\x18REASON_CODE_NEEDS_REVIEW\x10\r*^\n" +
 	"\tTieSource\x12\x1a\n" +
 	"\x16TIE_SOURCE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11TIE_SOURCE_STATED\x10\x01\x12\x1e\n" +
