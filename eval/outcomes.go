@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"connectrpc.com/connect"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 )
@@ -27,7 +26,7 @@ func recordOutcomes(ctx context.Context, cfg *Config, s *Summary, runErr error) 
 		resp, err := client.RecordOutcomes(ctx, &pb.RecordOutcomesRequest{Outcomes: all[start:end]})
 		if err != nil {
 			s.outcomesNote = fmt.Sprintf("stopped at label %d", start)
-			return fmt.Errorf("recording outcomes %d-%d of %d: %s: %w", start, end-1, len(all), connect.CodeOf(err), err)
+			return fmt.Errorf("recording outcomes %d-%d of %d: %w", start, end-1, len(all), err)
 		}
 		s.Recorded += int(resp.Recorded)
 		s.Unchanged += int(resp.Unchanged)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"time"
 
-	"connectrpc.com/connect"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -17,7 +16,7 @@ import (
 
 func runScore(args []string) error {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
-	addr := fs.String("addr", "http://127.0.0.1:8080", "base URL of a running personajudge service")
+	addr := fs.String("addr", serviceAddr(), addrUsage)
 	in := fs.String("in", "-", "file holding one ScoreRequest as JSON (- for standard input)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "deadline for the judgment")
 	if err := fs.Parse(args); err != nil {
@@ -42,7 +41,9 @@ func runScore(args []string) error {
 	client := personajudgev1connect.NewJudgeServiceClient(http.DefaultClient, *addr, apiKeyOption())
 	resp, err := client.Score(ctx, req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", connect.CodeOf(err), err)
+		// A connect error already reads "code: message"; wrapping it again
+		// would print the code twice.
+		return err
 	}
 	out, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(resp)
 	if err != nil {
