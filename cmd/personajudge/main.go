@@ -8,6 +8,7 @@
 //	personajudge sim        serve a simulated judge, or generate a labelled dataset
 //	personajudge load       open-loop load on Score through a running service
 //	personajudge keys       make or hash API keys
+//	personajudge version    print the version (also --version)
 package main
 
 import (
@@ -30,6 +31,7 @@ var commands = map[string]struct {
 	"load":      {runLoad, "open-loop load generator for Score: codes, latency percentiles, server peak memory"},
 	"keys":      {runKeys, "make an API key and its hashed entry for --api-keys, or hash a key"},
 	"sim":       {runSim, "serve a simulated judge (OpenAI-compatible) for demos and load tests, or generate a labelled dataset"},
+	"version":   {runVersion, "print the version this binary was built as"},
 }
 
 func main() {
@@ -37,6 +39,12 @@ func main() {
 		usage()
 		if len(os.Args) < 2 {
 			os.Exit(2)
+		}
+		return
+	}
+	if os.Args[1] == "--version" || os.Args[1] == "-version" {
+		if err := writeVersion(os.Stdout); err != nil {
+			os.Exit(1)
 		}
 		return
 	}
