@@ -38,7 +38,7 @@ func parseEvalFlags(args []string) (evalOptions, error) {
 	o := evalOptions{stdout: os.Stdout, stderr: os.Stderr}
 	fs.StringVar(&o.cfg.Dataset, "in", "", "dataset: JSON lines of {\"request\": ScoreRequest, \"label\": Label} (required)")
 	fs.StringVar(&o.cfg.Results, "out", "", "results: JSON lines, appended; items already in it are skipped (required)")
-	fs.StringVar(&o.addr, "addr", "http://127.0.0.1:8080", "base URL of a running personajudge service (without --local)")
+	fs.StringVar(&o.addr, "addr", serviceAddr(), addrUsage+" (without --local)")
 	fs.BoolVar(&o.local, "local", false, "run the service in this process instead of calling --addr")
 	fs.StringVar(&o.localOpts.db, "db", "", "with --local: SQLite database (ledger and LLM cache); default a temporary file")
 	fs.StringVar(&o.localOpts.modelsFile, "models", "", "with --local: JSON models file; default an in-process simulator set by the sim flags")

@@ -17,7 +17,7 @@ import (
 // peak resident memory (read from its /metrics).
 func runLoad(args []string) error {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	addr := fs.String("addr", "http://127.0.0.1:8080", "base URL of the service")
+	addr := fs.String("addr", serviceAddr(), addrUsage)
 	rps := fs.Float64("rate", 50, "requests started per second")
 	dur := fs.Duration("duration", 60*time.Second, "how long to send")
 	timeout := fs.Duration("timeout", 30*time.Second, "deadline per request")
