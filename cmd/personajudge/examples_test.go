@@ -75,7 +75,7 @@ func TestExamples(t *testing.T) {
 		{"typescript connect client", func(t *testing.T) *exec.Cmd {
 			nodeModules(t)
 			return exec.Command("node_modules/.bin/tsx", "typescript/score.ts", url)
-		}, []string{"status=VERDICT verdict=response B certainty=0.95", "llm_calls=2"}},
+		}, []string{"status=VERDICT verdict=response B certainty=0.95", "llm_calls="}},
 		{"promptfoo assertion", func(t *testing.T) *exec.Cmd {
 			return exec.Command(nodeModules(t), "--test", "promptfoo/harness.test.js")
 		}, []string{"# pass 4", "# fail 0"}},

@@ -10,22 +10,20 @@ import (
 	"testing"
 )
 
-// TestVersionStamped builds the binary as scripts/release.sh does (static,
-// version stamped through -ldflags) and asks it for its version both ways.
+// testVersion is the version buildBinary stamps into the test binary.
+const testVersion = "v9.8.7-test"
+
+// TestVersionStamped asks the test binary, built with the version stamped
+// through -ldflags as scripts/release.sh does, for its version both ways.
 func TestVersionStamped(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "personajudge")
-	build := exec.Command("go", "build", "-ldflags", "-X main.version=v9.8.7-test", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	for _, args := range [][]string{{"--version"}, {"version"}} {
 		out, err := exec.Command(bin, args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out)
 		}
-		if got := strings.TrimSpace(string(out)); got != "personajudge v9.8.7-test" {
-			t.Errorf("personajudge %v = %q, want %q", args, got, "personajudge v9.8.7-test")
+		if got, want := strings.TrimSpace(string(out)), "personajudge "+testVersion; got != want {
+			t.Errorf("personajudge %v = %q, want %q", args, got, want)
 		}
 	}
 }
