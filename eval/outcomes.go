@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"connectrpc.com/connect"
+
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 )
@@ -39,7 +40,7 @@ func recordOutcomes(ctx context.Context, cfg *Config, s *Summary, runErr error) 
 		}
 		if err != nil {
 			s.outcomesNote = fmt.Sprintf("stopped at label %d", start)
-			return fmt.Errorf("recording outcomes %d-%d of %d: %s: %w", start, end-1, len(all), connect.CodeOf(err), err)
+			return fmt.Errorf("recording outcomes %d-%d of %d: %w", start, end-1, len(all), err)
 		}
 		s.Recorded += int(resp.Recorded)
 		s.Unchanged += int(resp.Unchanged)

@@ -301,9 +301,10 @@ func (e *Engine) vote(ctx context.Context, m *clients.Model, t Task, order []int
 			}
 			v.ParseStatus = pb.ParseStatus_PARSE_STATUS_TRANSPORT_ERROR
 			// The caller sees the kind of fault, never the backend's address;
-			// the full error is logged with the model's name.
+			// the full error is logged with the model's name (rate-limited:
+			// a backend that is down fails every call).
 			v.Error = clients.Describe(err)
-			e.log.Warn("judge call failed", "model", m.Name(), "err", err)
+			e.failures.failed(m.Name(), err)
 			return v, err
 		}
 		v.Usage.LlmCalls += res.Attempts

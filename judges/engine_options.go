@@ -18,6 +18,8 @@ type Engine struct {
 	// calibrators, when set, calibrates every verdict.
 	calibrators *calibrators
 	log         *slog.Logger
+	// failures logs failed judge calls, rate-limited per model.
+	failures *failureLog
 
 	inflight singleflight.Group
 }
@@ -59,6 +61,7 @@ func NewEngine(models *clients.Registry, opts ...EngineOption) *Engine {
 	for _, o := range opts {
 		o(e)
 	}
+	e.failures = newFailureLog(e.log)
 	return e
 }
 

@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"connectrpc.com/connect"
 	"github.com/personajudge/personajudge/calibration"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
@@ -58,7 +57,7 @@ type clientFlags struct {
 
 func addClientFlags(fs *flag.FlagSet) clientFlags {
 	return clientFlags{
-		addr:    fs.String("addr", "http://127.0.0.1:8080", "base URL of a running personajudge service"),
+		addr:    fs.String("addr", serviceAddr(), addrUsage),
 		timeout: fs.Duration("timeout", 5*time.Minute, "deadline for the whole command"),
 	}
 }
@@ -66,10 +65,6 @@ func addClientFlags(fs *flag.FlagSet) clientFlags {
 func (c clientFlags) client() personajudgev1connect.CalibrationServiceClient {
 	return personajudgev1connect.NewCalibrationServiceClient(http.DefaultClient, *c.addr, apiKeyOption())
 }
-
-// rpcError prefixes the status code, so scripts and people see at once
-// whether to fix the input (InvalidArgument) or wait (Unavailable).
-func rpcError(err error) error { return fmt.Errorf("%s: %w", connect.CodeOf(err), err) }
 
 func calibrateImport(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("calibrate import", flag.ContinueOnError)
@@ -131,7 +126,7 @@ func calibrateImport(args []string, out io.Writer) error {
 		end := min(start+*batch, len(records))
 		resp, err := client.ImportOutcomes(ctx, &pb.ImportOutcomesRequest{Records: records[start:end]})
 		if err != nil {
-			return fmt.Errorf("records %d-%d (%d imported before them): %w", start, end-1, imported, rpcError(err))
+			return fmt.Errorf("records %d-%d (%d imported before them): %w", start, end-1, imported, err)
 		}
 		imported += int(resp.Imported)
 	}
@@ -181,7 +176,7 @@ func calibrateFit(args []string, out io.Writer) error {
 		UsePositionConsistency: *useCons, UseLogprob: *useLP, DoNotActivate: *noActivate,
 	})
 	if err != nil {
-		return rpcError(err)
+		return err
 	}
 	c := resp.Calibrator
 	state := "active"
@@ -222,7 +217,7 @@ func calibrateReport(args []string, out io.Writer) error {
 	defer cancel()
 	resp, err := cf.client().GetCalibrationReport(ctx, &pb.GetCalibrationReportRequest{Profile: *profile, CalibratorVersion: *version})
 	if err != nil {
-		return rpcError(err)
+		return err
 	}
 	if err := printReport(out, resp.Report); err != nil {
 		return err

@@ -11,6 +11,7 @@
 //	personajudge load       open-loop load on Score through a running service
 //	personajudge keys       make or hash API keys
 //	personajudge cascade    measure cascades and panels offline (recorded|sim)
+//	personajudge version    print the version (also --version)
 package main
 
 import (
@@ -37,6 +38,7 @@ var commands = map[string]struct {
 	"run":       {runRun, "run the PersonaGym benchmark end to end (run personagym), or compare two runs (run compare)"},
 	"cascade":   {runCascade, "measure judge cascades and calibrated panels offline, on recorded judgments or the simulator"},
 	"sim":       {runSim, "serve a simulated judge (OpenAI-compatible) for demos and load tests, or generate a labelled dataset"},
+	"version":   {runVersion, "print the version this binary was built as"},
 }
 
 func main() {
@@ -44,6 +46,12 @@ func main() {
 		usage()
 		if len(os.Args) < 2 {
 			os.Exit(2)
+		}
+		return
+	}
+	if os.Args[1] == "--version" || os.Args[1] == "-version" {
+		if err := writeVersion(os.Stdout); err != nil {
+			os.Exit(1)
 		}
 		return
 	}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"time"
 
-	"connectrpc.com/connect"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
 	"github.com/personajudge/personajudge/gen/personajudge/v1/personajudgev1connect"
 	"github.com/personajudge/personajudge/internal/multiaddr"
@@ -50,7 +49,9 @@ func runScore(args []string) error {
 	}
 	resp, err := multiaddr.NewSpread(replicas...).Score(ctx, req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", connect.CodeOf(err), err)
+		// A connect error already reads "code: message"; wrapping it again
+		// would print the code twice.
+		return err
 	}
 	out, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(resp)
 	if err != nil {

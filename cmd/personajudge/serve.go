@@ -105,6 +105,8 @@ func runServe(args []string) error {
 	if gate.Open() {
 		log.Warn("no API keys configured: every caller is admitted", "addr", ln.Addr().String())
 	}
+	// The probe runs beside serving: a slow backend must not delay the start.
+	go logBackends(ctx, log, svc.models)
 	log.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "max_queued", svc.maxQueued, "db", store.Redact(*dbPath), "models", svc.models.Names(), "default_model", svc.models.Default(), "api_keys", len(keys), "console", consoleURL(ln.Addr().String(), *tlsCert != ""), "cors_origins", corsOrigins.String())
 	return server.Serve(ctx, server.NewHTTPServer(handler), ln, server.WithShutdownGrace(*grace), server.WithServeLogger(log), server.WithTLS(*tlsCert, *tlsKey), server.WithDrain(svc.service.Drain))
 }
