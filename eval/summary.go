@@ -147,13 +147,6 @@ func (s *Summary) add(r *pb.ScoreResponse, label *pb.Label, thisRun bool) {
 	}
 }
 
-func ratio(a, b int) string {
-	if b == 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.4f", float64(a)/float64(b))
-}
-
 func pct(a, b int) string {
 	if b == 0 {
 		return "n/a"
