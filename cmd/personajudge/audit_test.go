@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,7 +37,11 @@ func TestAuditFindsSwayedJudge(t *testing.T) {
 	attrs := filepath.Join(dir, "attributes.txt")
 	writeAuditFile(t, attrs, "# irrelevant to a travel preference\n"+planted+"\nTheir name is Alex.\nThey collect stamps as a hobby.\n")
 	var items strings.Builder
-	const n = 8
+	// 8 items by default; PJ_AUDIT_ITEMS=500 runs the target size.
+	n := 8
+	if v, err := strconv.Atoi(os.Getenv("PJ_AUDIT_ITEMS")); err == nil && v > 0 {
+		n = v
+	}
 	for i := range n {
 		a, b := "Take the bus; it is cheap. GOOD", "Hire a limousine with champagne. WORSE"
 		if i%2 == 1 {

@@ -64,7 +64,8 @@ func parseEvalFlags(args []string) (evalOptions, error) {
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the summary, every metric with its n, the failure reasons and the --fail-on results as JSON to this file")
 	fs.StringVar(&o.recordRun, "record-run", "", "when the run ends, record its summary with the service under this name (ConsoleService.RecordEvalRun), where the web console lists it; needs a score key when the service has keys")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to this file: the run and each --fail-on rule as a test case")
-	fs.StringVar(&o.html, "html", "", "write a self-contained HTML report to this file: figures with intervals, gates, reliability and risk-coverage diagrams, persona variants, slices, worst items")
+	fs.StringVar(&o.html, "report", "", "write a self-contained HTML report to this file: figures with intervals, gates, reliability and risk-coverage diagrams, persona variants, slices, worst items")
+	fs.StringVar(&o.html, "html", "", "the same as --report")
 	stopAfter := fs.Int("stop-after-errors", eval.DefaultStopAfterErrors, "stop the run after this many JUDGE_ERROR results in a row (an unreachable backend, say); 0: never")
 	simConfig := addSimFlags(fs)
 	if err := fs.Parse(args); err != nil {

@@ -45,6 +45,11 @@ func TestEvalFlags(t *testing.T) {
 				t.Errorf("StopAfterErrors %d, want negative (never)", o.cfg.StopAfterErrors)
 			}
 		}},
+		{"--report names the HTML page", []string{"--in", "i", "--out", "o", "--report", "r.html"}, "", func(t *testing.T, o evalOptions) {
+			if o.html != "r.html" {
+				t.Errorf("html %q", o.html)
+			}
+		}},
 		{"stop-after-errors negative", []string{"--in", "i", "--out", "o", "--stop-after-errors", "-1"}, "--stop-after-errors", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
