@@ -40,7 +40,7 @@ func TestComparePlantedDifference(t *testing.T) {
 	planted := pb.AdherenceTaskKind_ADHERENCE_TASK_KIND_LINGUISTIC_HABITS
 	a := simulatedRun(10, 0, 0)
 	b := simulatedRun(20, planted, 0.3)
-	c, err := compare(a, b, 7, 2000)
+	c, err := CompareResults(a, b, 7, 2000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestComparePlantedDifference(t *testing.T) {
 	}
 	// Judge errors are left out of their pairs, never scored.
 	b[0].Score, b[0].Status = nil, pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR
-	if c, _ := compare(a, b, 7, 200); c.Unpaired != 1 {
+	if c, _ := CompareResults(a, b, 7, 200); c.Unpaired != 1 {
 		t.Errorf("unpaired %d, want 1", c.Unpaired)
 	}
 }
