@@ -1,6 +1,7 @@
 package personagym
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -40,10 +41,16 @@ func Compare(resultsA, resultsB string, seed uint64, samples int) (*Comparison, 
 	if err != nil {
 		return nil, err
 	}
-	return compare(a, b, seed, samples)
+	return CompareResults(a, b, seed, samples)
 }
 
-func compare(a, b []Result, seed uint64, samples int) (*Comparison, error) {
+// ErrNoSharedQuestions is CompareResults' answer for two runs that have no
+// item in common: there is nothing to pair.
+var ErrNoSharedQuestions = errors.New("the runs share no question")
+
+// CompareResults pairs two runs' results by item id, however they were
+// read (results files, or runs stored by the service).
+func CompareResults(a, b []Result, seed uint64, samples int) (*Comparison, error) {
 	opt := stats.BootstrapOptions{Seed: seed, Samples: samples}
 	scoreOf := func(rs []Result) map[string]Result {
 		m := map[string]Result{}
@@ -61,6 +68,9 @@ func compare(a, b []Result, seed uint64, samples int) (*Comparison, error) {
 		if _, ok := ma[id]; !ok {
 			ids = append(ids, id)
 		}
+	}
+	if len(ids) == len(ma)+len(mb) {
+		return nil, ErrNoSharedQuestions
 	}
 	sort.Strings(ids)
 	c := &Comparison{}
@@ -96,7 +106,7 @@ func compare(a, b []Result, seed uint64, samples int) (*Comparison, error) {
 	}
 	// Overall: each persona's PersonaScore over the same paired questions.
 	// Only the point scores are used: one resample keeps the roll-up cheap.
-	sa, sb := summarize(paired, nil, seed, 1), summarize(pairedB, nil, seed, 1)
+	sa, sb := SummarizeResults(paired, nil, seed, 1), SummarizeResults(pairedB, nil, seed, 1)
 	var xa, xb []float64
 	for i, ps := range sa.Personas {
 		if ps.Score != nil && sb.Personas[i].Score != nil {

@@ -1,6 +1,7 @@
 package personagym
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -40,7 +41,7 @@ func TestComparePlantedDifference(t *testing.T) {
 	planted := pb.AdherenceTaskKind_ADHERENCE_TASK_KIND_LINGUISTIC_HABITS
 	a := simulatedRun(10, 0, 0)
 	b := simulatedRun(20, planted, 0.3)
-	c, err := compare(a, b, 7, 2000)
+	c, err := CompareResults(a, b, 7, 2000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,21 @@ func TestComparePlantedDifference(t *testing.T) {
 	}
 	// Judge errors are left out of their pairs, never scored.
 	b[0].Score, b[0].Status = nil, pb.JudgmentStatus_JUDGMENT_STATUS_JUDGE_ERROR
-	if c, _ := compare(a, b, 7, 200); c.Unpaired != 1 {
+	if c, _ := CompareResults(a, b, 7, 200); c.Unpaired != 1 {
 		t.Errorf("unpaired %d, want 1", c.Unpaired)
+	}
+}
+
+// Runs with no item in common have nothing to pair: an error, never an
+// empty comparison that reads as "no difference".
+func TestCompareNoSharedQuestions(t *testing.T) {
+	t.Parallel()
+	a := simulatedRun(10, 0, 0)[:5]
+	b := simulatedRun(20, 0, 0)[5:10]
+	if _, err := CompareResults(a, b, 7, 100); !errors.Is(err, ErrNoSharedQuestions) {
+		t.Fatalf("err = %v, want ErrNoSharedQuestions", err)
+	}
+	if _, err := CompareResults(a, a, 7, 100); err != nil {
+		t.Fatalf("same run: %v", err)
 	}
 }

@@ -26,6 +26,8 @@ type config struct {
 	progressEvery time.Duration
 	seed          uint64
 	samples       int
+	recordName    string
+	recordAgent   string
 }
 
 // DefaultConcurrency bounds the items being prepared (agent answer and
@@ -38,6 +40,13 @@ const DefaultQuestionsPerTask = 10
 
 func defaults() config {
 	return config{examples: true, concurrency: DefaultConcurrency, perTask: DefaultQuestionsPerTask, log: io.Discard, report: io.Discard}
+}
+
+// WithRecordRun sends the finished run's results to the service's
+// BenchmarkService under name, with agent naming the agent under test, so
+// the service can roll it up and compare it with other runs.
+func WithRecordRun(name, agent string) Option {
+	return func(c *config) { c.recordName, c.recordAgent = name, agent }
 }
 
 // WithAgent sets the agent under test (required).

@@ -16,7 +16,11 @@ type Result struct {
 	ItemID  string
 	Persona int
 	Task    pb.AdherenceTaskKind
-	Status  pb.JudgmentStatus
+	// Question is the question's id within the persona and task ("q03").
+	Question string
+	Status   pb.JudgmentStatus
+	// Reason says why an abstention or a judge error has no score.
+	Reason string
 	// Score is the judge's score (mean over orders and evaluators) when
 	// Status is VERDICT. A judge error or abstention has none and never
 	// counts as a score.
@@ -26,17 +30,17 @@ type Result struct {
 }
 
 // parseItemID reads "p007.ea.q03".
-func parseItemID(id string) (persona int, task pb.AdherenceTaskKind, ok bool) {
+func parseItemID(id string) (persona int, task pb.AdherenceTaskKind, question string, ok bool) {
 	parts := strings.Split(id, ".")
-	if len(parts) != 3 || !strings.HasPrefix(parts[0], "p") {
-		return 0, 0, false
+	if len(parts) != 3 || !strings.HasPrefix(parts[0], "p") || parts[2] == "" {
+		return 0, 0, "", false
 	}
 	persona, err := strconv.Atoi(parts[0][1:])
 	if err != nil {
-		return 0, 0, false
+		return 0, 0, "", false
 	}
 	task, ok = taskFromCode(parts[1])
-	return persona, task, ok
+	return persona, task, parts[2], ok
 }
 
 // ReadResults reads a run's results file; a torn last line (a kill mid
@@ -60,13 +64,15 @@ func ReadResults(path string) ([]Result, error) {
 			pendingErr = fmt.Errorf("%s:%d: %w", path, n, err) // fatal unless last
 			continue
 		}
-		persona, task, ok := parseItemID(resp.ItemId)
+		persona, task, question, ok := parseItemID(resp.ItemId)
 		if !ok {
 			return nil, fmt.Errorf("%s:%d: item id %q is not a PersonaGym item (p<persona>.<task>.q<question>)", path, n, resp.ItemId)
 		}
-		r := Result{ItemID: resp.ItemId, Persona: persona, Task: task, Status: resp.Status}
+		r := Result{ItemID: resp.ItemId, Persona: persona, Task: task, Question: question, Status: resp.Status}
 		if resp.Status == pb.JudgmentStatus_JUDGMENT_STATUS_VERDICT && resp.GetVerdict().Score != nil {
 			r.Score = resp.Verdict.Score
+		} else {
+			r.Reason = resp.Reason
 		}
 		if label.GetScore() != 0 {
 			r.Human = label.Score

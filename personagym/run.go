@@ -109,10 +109,11 @@ func Run(ctx context.Context, personasPath, dir string, opts ...Option) (*Summar
 	if runErr != nil {
 		return nil, runErr
 	}
-	s, err := Summarize(filepath.Join(dir, ResultsFile), personas, cfg.seed, cfg.samples)
+	results, err := ReadResults(filepath.Join(dir, ResultsFile))
 	if err != nil {
 		return nil, err
 	}
+	s := SummarizeResults(results, personas, cfg.seed, cfg.samples)
 	s.ItemErrors = itemErrs
 	s.JudgedThisRun, s.JudgeWall = es.Judged, time.Since(judgeStart).Seconds()
 	s.AgentCalls, s.GeneratorCalls = p.agentCalls.Load(), p.generatorCalls.Load()
@@ -121,6 +122,13 @@ func Run(ctx context.Context, personasPath, dir string, opts ...Option) (*Summar
 		return nil, err
 	}
 	s.Print(cfg.report)
+	if cfg.recordName != "" {
+		id, err := RecordRun(ctx, cfg.addr, cfg.httpClient, cfg.recordName, cfg.recordAgent, results, cfg.clientOpts...)
+		if err != nil {
+			return s, err
+		}
+		fmt.Fprintf(cfg.report, "personagym: run recorded as %s (%q)\n", id, cfg.recordName)
+	}
 	return s, nil
 }
 

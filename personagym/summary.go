@@ -70,10 +70,13 @@ func Summarize(resultsPath string, personas []Persona, seed uint64, samples int)
 	if err != nil {
 		return nil, err
 	}
-	return summarize(results, personas, seed, samples), nil
+	return SummarizeResults(results, personas, seed, samples), nil
 }
 
-func summarize(results []Result, personas []Persona, seed uint64, samples int) *Summary {
+// SummarizeResults reports on a run's results however they were read (a
+// results file, or a run stored by the service); personas, when given,
+// name the personas by index.
+func SummarizeResults(results []Result, personas []Persona, seed uint64, samples int) *Summary {
 	opt := stats.BootstrapOptions{Seed: seed, Samples: samples}
 	s := &Summary{Items: len(results)}
 	byPersona := map[int][]judges.PersonaItem{}

@@ -51,6 +51,10 @@ var procedureRoles = map[string]Role{
 	personajudgev1connect.ConsoleServiceListEvalRunsProcedure:    RoleRead,
 	personajudgev1connect.ConsoleServiceGetEvalRunProcedure:      RoleRead,
 	personajudgev1connect.ConsoleServiceRecordEvalRunProcedure:   RoleScore,
+
+	personajudgev1connect.BenchmarkServiceRollUpProcedure:      RoleRead,
+	personajudgev1connect.BenchmarkServiceCompareRunsProcedure: RoleRead,
+	personajudgev1connect.BenchmarkServiceRecordRunProcedure:   RoleScore,
 }
 
 func (r Role) rank() int {

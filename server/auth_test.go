@@ -96,6 +96,16 @@ func TestAuthRolesAndCodes(t *testing.T) {
 		_, err := c.GetCalibrationReport(ctx, &pb.GetCalibrationReportRequest{Profile: "none"})
 		return err
 	}
+	recordRun := func(key string) error {
+		hc := &http.Client{Transport: bearer{key, &http.Transport{Protocols: unencryptedHTTP2()}}}
+		_, err := personajudgev1connect.NewBenchmarkServiceClient(hc, h.srv.URL).RecordRun(ctx, &pb.RecordRunRequest{})
+		return err
+	}
+	rollUp := func(key string) error {
+		hc := &http.Client{Transport: bearer{key, &http.Transport{Protocols: unencryptedHTTP2()}}}
+		_, err := personajudgev1connect.NewBenchmarkServiceClient(hc, h.srv.URL).RollUp(ctx, &pb.RollUpRequest{RunId: "none"})
+		return err
+	}
 	tests := []struct {
 		name string
 		call func(string) error
@@ -111,6 +121,9 @@ func TestAuthRolesAndCodes(t *testing.T) {
 		{"admin key scores", score, adminKey, 0},
 		{"read key reads reports", report, readKey, 0},
 		{"admin key records outcomes", record, adminKey, 0},
+		{"read key may not record benchmark runs", recordRun, readKey, connect.CodePermissionDenied},
+		{"score key records benchmark runs", recordRun, scoreKey, 0},
+		{"read key rolls up benchmark runs", rollUp, readKey, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,7 +176,7 @@ func TestGateConfigErrors(t *testing.T) {
 // Every procedure of every service is placed in a role, so a new RPC
 // cannot slip through the gate unplaced.
 func TestEveryProcedureHasARole(t *testing.T) {
-	files := []protoreflect.FileDescriptor{pb.File_personajudge_v1_judge_proto, pb.File_personajudge_v1_calibration_proto, pb.File_personajudge_v1_console_proto, pb.File_personajudge_v1_metrics_proto}
+	files := []protoreflect.FileDescriptor{pb.File_personajudge_v1_judge_proto, pb.File_personajudge_v1_calibration_proto, pb.File_personajudge_v1_console_proto, pb.File_personajudge_v1_metrics_proto, pb.File_personajudge_v1_personagym_proto}
 	n := 0
 	for _, f := range files {
 		for i := range f.Services().Len() {

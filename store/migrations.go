@@ -95,4 +95,23 @@ var migrations = []string{
 		created_at INTEGER NOT NULL
 	);
 	CREATE INDEX eval_runs_created ON eval_runs(created_at, id);`,
+	// 6: finished PersonaGym runs and their per-item scores
+	// (benchmark_runs.go), which BenchmarkService rolls up and compares.
+	// score is NULL for an abstention or a judge error.
+	`CREATE TABLE benchmark_runs (
+		id         TEXT PRIMARY KEY,
+		name       TEXT NOT NULL,
+		agent      TEXT NOT NULL,
+		created_at INTEGER NOT NULL
+	);
+	CREATE TABLE benchmark_items (
+		run_id      TEXT NOT NULL REFERENCES benchmark_runs(id),
+		persona     INTEGER NOT NULL,
+		task        INTEGER NOT NULL,
+		question_id TEXT NOT NULL,
+		status      INTEGER NOT NULL,
+		score       REAL,
+		reason      TEXT NOT NULL,
+		PRIMARY KEY (run_id, persona, task, question_id)
+	);`,
 }

@@ -104,6 +104,7 @@ flags:`)
 	progress := fs.Duration("progress-every", 10*time.Second, "interval of progress lines (0: none)")
 	seed := fs.Uint64("seed", 1, "bootstrap seed")
 	samples := fs.Int("bootstrap-samples", 2000, "bootstrap resamples")
+	recordRun := fs.String("record-run", "", "when the run ends, record its per-item scores with the service under this name (BenchmarkService.RecordRun), for RollUp and CompareRuns; needs a score key when the service has keys")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -125,6 +126,9 @@ flags:`)
 		personagym.WithAgent(a), personagym.WithScoreExamples(*examples), personagym.WithQuestionsPerTask(*perTask),
 		personagym.WithConcurrency(*conc), personagym.WithInFlight(*inFlight), personagym.WithProgressEvery(*progress),
 		personagym.WithBootstrap(*seed, *samples), personagym.WithLog(stderr), personagym.WithReport(stdout),
+	}
+	if *recordRun != "" {
+		opts = append(opts, personagym.WithRecordRun(*recordRun, *agent.model))
 	}
 	if *gen.model != "" {
 		g, err := personagym.NewGenerator(gen.config("generator"), *reasks)

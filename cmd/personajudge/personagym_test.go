@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/personajudge/personajudge/internal/fakejudge"
 	"github.com/personajudge/personajudge/internal/llmfake"
 	"github.com/personajudge/personajudge/personagym"
+	"github.com/personajudge/personajudge/store"
 )
 
 // The benchmark end to end through the real service (--local): two judge
@@ -70,11 +72,34 @@ func TestRunPersonaGymLocal(t *testing.T) {
 	}
 	calls := judge.Calls() + agent.Calls() + gen.Calls()
 	stdout.Reset()
-	if err := runPersonaGym(args, &stdout, &stderr); err != nil {
+	// The rerun also records the run with the service (--record-run).
+	if err := runPersonaGym(append(args, "--record-run", "nightly"), &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	if now := judge.Calls() + agent.Calls() + gen.Calls(); now != calls {
 		t.Errorf("the second run made %d model calls, want none", now-calls)
+	}
+	m := regexp.MustCompile(`run recorded as (\S+) \("nightly"\)`).FindStringSubmatch(stdout.String())
+	if m == nil {
+		t.Fatalf("no run recorded:\n%s", stdout.String())
+	}
+	st, err := store.Open(t.Context(), filepath.Join(dir, "pj.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	run, err := st.GetBenchmarkRun(t.Context(), m[1])
+	if err != nil || run.Name != "nightly" || run.Agent != "agent-1" {
+		t.Fatalf("stored run %+v, %v", run, err)
+	}
+	items, err := st.BenchmarkItems(t.Context(), m[1])
+	if err != nil || len(items) != 30 {
+		t.Fatalf("%d stored items, want 30 (%v)", len(items), err)
+	}
+	for _, it := range items {
+		if it.Score == nil || *it.Score != 4 || it.QuestionID == "" {
+			t.Fatalf("stored item %+v, want score 4 with its question", it)
+		}
 	}
 }
 
