@@ -96,6 +96,12 @@ func TestAuthRolesAndCodes(t *testing.T) {
 		_, err := c.GetCalibrationReport(ctx, &pb.GetCalibrationReportRequest{Profile: "none"})
 		return err
 	}
+	fitCascade := func(key string) error {
+		hc := &http.Client{Transport: bearer{key, &http.Transport{Protocols: unencryptedHTTP2()}}}
+		c := personajudgev1connect.NewCascadeServiceClient(hc, h.srv.URL, connect.WithGRPC())
+		_, err := c.FitCascade(ctx, &pb.FitCascadeRequest{})
+		return err
+	}
 	tests := []struct {
 		name string
 		call func(string) error
@@ -111,6 +117,8 @@ func TestAuthRolesAndCodes(t *testing.T) {
 		{"admin key scores", score, adminKey, 0},
 		{"read key reads reports", report, readKey, 0},
 		{"admin key records outcomes", record, adminKey, 0},
+		{"score key may not fit a cascade", fitCascade, scoreKey, connect.CodePermissionDenied},
+		{"admin key fits a cascade", fitCascade, adminKey, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,7 +171,7 @@ func TestGateConfigErrors(t *testing.T) {
 // Every procedure of every service is placed in a role, so a new RPC
 // cannot slip through the gate unplaced.
 func TestEveryProcedureHasARole(t *testing.T) {
-	files := []protoreflect.FileDescriptor{pb.File_personajudge_v1_judge_proto, pb.File_personajudge_v1_calibration_proto, pb.File_personajudge_v1_console_proto, pb.File_personajudge_v1_metrics_proto}
+	files := []protoreflect.FileDescriptor{pb.File_personajudge_v1_judge_proto, pb.File_personajudge_v1_calibration_proto, pb.File_personajudge_v1_console_proto, pb.File_personajudge_v1_metrics_proto, pb.File_personajudge_v1_cascade_proto}
 	n := 0
 	for _, f := range files {
 		for i := range f.Services().Len() {

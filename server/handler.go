@@ -16,7 +16,7 @@ import (
 // a PersonaScore roll-up or a calibration report of many items is above.
 const CompressMinBytes = 8 << 10
 
-// NewHandler mounts the JudgeService, the CalibrationService, the
+// NewHandler mounts the JudgeService, the CalibrationService, the CascadeService, the
 // ConsoleService, the MetricsService, gRPC health and reflection on one mux.
 // Every protocol (gRPC, gRPC-Web, Connect) is served by the same handlers,
 // and JSON is decoded strictly (codec.go).
@@ -39,7 +39,8 @@ func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 	mux.Handle(personajudgev1connect.NewCalibrationServiceHandler(svc.Calibration(), opts...))
 	mux.Handle(personajudgev1connect.NewConsoleServiceHandler(svc.Console(), opts...))
 	mux.Handle(personajudgev1connect.NewMetricsServiceHandler(svc.Metrics(), opts...))
-	names := []string{personajudgev1connect.JudgeServiceName, personajudgev1connect.CalibrationServiceName, personajudgev1connect.ConsoleServiceName, personajudgev1connect.MetricsServiceName}
+	mux.Handle(personajudgev1connect.NewCascadeServiceHandler(svc.Cascades(), opts...))
+	names := []string{personajudgev1connect.JudgeServiceName, personajudgev1connect.CalibrationServiceName, personajudgev1connect.ConsoleServiceName, personajudgev1connect.MetricsServiceName, personajudgev1connect.CascadeServiceName}
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(names...)))
 	reflector := grpcreflect.NewStaticReflector(names...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
