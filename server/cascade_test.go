@@ -143,6 +143,20 @@ func TestCascadeFitAndScore(t *testing.T) {
 		})
 	}
 
+	// The cheap judge alone: the unsure item goes to a person.
+	if _, err := cas.FitCascade(ctx, &pb.FitCascadeRequest{Stages: stagesOf("cheap"), Target: 0.9, Risk: 0.05}); err != nil {
+		t.Fatal(err)
+	}
+	alone := prefItem(1)
+	alone.Judge = &pb.JudgeConfig{CascadeStages: stagesOf("cheap"), CascadeTarget: 0.9, CascadeRisk: 0.05}
+	resp, err := h.connect.Score(ctx, alone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != pb.JudgmentStatus_JUDGMENT_STATUS_ABSTAIN || resp.ReasonCode != pb.ReasonCode_REASON_CODE_NEEDS_REVIEW || resp.CascadeStage != nil || len(resp.CascadeTrace) != 1 {
+		t.Fatalf("unanswered item: status %v reason %v stage %v trace %v", resp.Status, resp.ReasonCode, resp.CascadeStage, resp.CascadeTrace)
+	}
+
 	// A cascade fitted for another target has no policy.
 	req := prefItem(1)
 	req.Judge = &pb.JudgeConfig{CascadeStages: stagesOf("cheap", "strong"), CascadeTarget: 0.85, CascadeRisk: 0.05}
@@ -174,6 +188,7 @@ func TestCascadeBadInput(t *testing.T) {
 		{"target 0.5", &pb.JudgeConfig{CascadeStages: stagesOf("cheap", "strong"), CascadeTarget: 0.5, CascadeRisk: 0.05}, "judge.cascade_target"},
 		{"risk 0", &pb.JudgeConfig{CascadeStages: stagesOf("cheap", "strong"), CascadeTarget: 0.9}, "judge.cascade_risk"},
 		{"risk 0.5", &pb.JudgeConfig{CascadeStages: stagesOf("cheap", "strong"), CascadeTarget: 0.9, CascadeRisk: 0.5}, "judge.cascade_risk"},
+		{"target without stages", &pb.JudgeConfig{CascadeTarget: 0.9, CascadeRisk: 0.05}, "judge.cascade_target"},
 	}
 	for _, tt := range score {
 		t.Run("score/"+tt.name, func(t *testing.T) {
