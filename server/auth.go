@@ -42,6 +42,7 @@ var procedureRoles = map[string]Role{
 	personajudgev1connect.CalibrationServiceRecordOutcomesProcedure:       RoleAdmin,
 	personajudgev1connect.CalibrationServiceImportOutcomesProcedure:       RoleAdmin,
 	personajudgev1connect.CalibrationServiceFitCalibratorProcedure:        RoleAdmin,
+	personajudgev1connect.CascadeServiceFitCascadeProcedure:               RoleAdmin,
 	// The console's reads; an eval pipeline records its run with the key it
 	// scores with.
 	personajudgev1connect.ConsoleServiceListJudgmentsProcedure:   RoleRead,

@@ -106,6 +106,12 @@ func TestAuthRolesAndCodes(t *testing.T) {
 		_, err := personajudgev1connect.NewBenchmarkServiceClient(hc, h.srv.URL).RollUp(ctx, &pb.RollUpRequest{RunId: "none"})
 		return err
 	}
+	fitCascade := func(key string) error {
+		hc := &http.Client{Transport: bearer{key, &http.Transport{Protocols: unencryptedHTTP2()}}}
+		c := personajudgev1connect.NewCascadeServiceClient(hc, h.srv.URL, connect.WithGRPC())
+		_, err := c.FitCascade(ctx, &pb.FitCascadeRequest{})
+		return err
+	}
 	tests := []struct {
 		name string
 		call func(string) error
@@ -124,6 +130,8 @@ func TestAuthRolesAndCodes(t *testing.T) {
 		{"read key may not record benchmark runs", recordRun, readKey, connect.CodePermissionDenied},
 		{"score key records benchmark runs", recordRun, scoreKey, 0},
 		{"read key rolls up benchmark runs", rollUp, readKey, 0},
+		{"score key may not fit a cascade", fitCascade, scoreKey, connect.CodePermissionDenied},
+		{"admin key fits a cascade", fitCascade, adminKey, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,7 +184,7 @@ func TestGateConfigErrors(t *testing.T) {
 // Every procedure of every service is placed in a role, so a new RPC
 // cannot slip through the gate unplaced.
 func TestEveryProcedureHasARole(t *testing.T) {
-	files := []protoreflect.FileDescriptor{pb.File_personajudge_v1_judge_proto, pb.File_personajudge_v1_calibration_proto, pb.File_personajudge_v1_console_proto, pb.File_personajudge_v1_metrics_proto, pb.File_personajudge_v1_personagym_proto}
+	files := []protoreflect.FileDescriptor{pb.File_personajudge_v1_judge_proto, pb.File_personajudge_v1_calibration_proto, pb.File_personajudge_v1_console_proto, pb.File_personajudge_v1_metrics_proto, pb.File_personajudge_v1_personagym_proto, pb.File_personajudge_v1_cascade_proto}
 	n := 0
 	for _, f := range files {
 		for i := range f.Services().Len() {

@@ -126,6 +126,9 @@ func (c *CalibrationService) ImportOutcomes(ctx context.Context, req *pb.ImportO
 		}
 	}
 	n, err := c.store.ImportOutcomes(ctx, req.Records)
+	if fe := keyCollision(err); fe != nil {
+		return nil, invalidArgument(fe)
+	}
 	if err != nil {
 		return nil, c.internal(ctx, "import outcomes", err)
 	}

@@ -151,6 +151,9 @@ func validateImportOutcomes(req *pb.ImportOutcomesRequest) *fieldError {
 		if fe := checkUnitOpt(field+".logprob_confidence", r.LogprobConfidence); fe != nil {
 			return fe
 		}
+		if fe := checkKeyedOutcome(field, r); fe != nil {
+			return fe
+		}
 	}
 	return nil
 }

@@ -17,8 +17,8 @@ import (
 const CompressMinBytes = 8 << 10
 
 // NewHandler mounts the JudgeService, the CalibrationService, the
-// ConsoleService, the MetricsService, the BenchmarkService, gRPC health and
-// reflection on one mux.
+// ConsoleService, the MetricsService, the BenchmarkService, the
+// CascadeService, gRPC health and reflection on one mux.
 // Every protocol (gRPC, gRPC-Web, Connect) is served by the same handlers,
 // and JSON is decoded strictly (codec.go).
 func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
@@ -41,8 +41,9 @@ func NewHandler(svc *Service, opts ...connect.HandlerOption) http.Handler {
 	mux.Handle(personajudgev1connect.NewConsoleServiceHandler(svc.Console(), opts...))
 	mux.Handle(personajudgev1connect.NewMetricsServiceHandler(svc.Metrics(), opts...))
 	mux.Handle(personajudgev1connect.NewBenchmarkServiceHandler(svc.Benchmark(), opts...))
+	mux.Handle(personajudgev1connect.NewCascadeServiceHandler(svc.Cascades(), opts...))
 	names := []string{personajudgev1connect.JudgeServiceName, personajudgev1connect.CalibrationServiceName, personajudgev1connect.ConsoleServiceName,
-		personajudgev1connect.MetricsServiceName, personajudgev1connect.BenchmarkServiceName}
+		personajudgev1connect.MetricsServiceName, personajudgev1connect.BenchmarkServiceName, personajudgev1connect.CascadeServiceName}
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(names...)))
 	reflector := grpcreflect.NewStaticReflector(names...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

@@ -89,15 +89,17 @@ func (s *Service) judgeOne(ctx context.Context, req *pb.ScoreRequest) (*judges.J
 	if fe != nil {
 		return nil, nil, invalidArgument(fe)
 	}
-	j, err := s.engine.Judge(ctx, task, s.judgeConfig(req.Judge))
+	jd, err := s.judge(ctx, task, req.Judge)
 	if err != nil {
-		return nil, nil, s.judgeError(ctx, err)
+		return nil, nil, err
 	}
+	j := jd.Judgment
 	id, err := uuid.NewV7()
 	if err != nil {
 		return nil, nil, s.internalError(ctx, connect.CodeInternal, "ID_UNAVAILABLE", "no judgment id could be made", err)
 	}
 	resp := responseOf(j)
+	jd.annotateCascade(resp)
 	resp.ItemId = req.ItemId
 	resp.Tags = req.Tags
 	resp.JudgmentId = id.String()

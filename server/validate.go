@@ -97,6 +97,14 @@ func validateJudgeConfig(c *pb.JudgeConfig, known modelLookup) *fieldError {
 			return badField("judge.target_precision", "must be strictly between 0.5 and 1, got %v", t)
 		}
 	}
+	if len(c.CascadeStages) == 0 && (c.CascadeTarget != 0 || c.CascadeRisk != 0) {
+		return badField("judge.cascade_target", "a cascade target or risk needs judge.cascade_stages")
+	}
+	if len(c.CascadeStages) > 0 {
+		if fe := validateCascade("judge.cascade_stages", c.CascadeStages, "judge.cascade_target", c.CascadeTarget, "judge.cascade_risk", c.CascadeRisk, known); fe != nil {
+			return fe
+		}
+	}
 	if c.Temperature != nil {
 		t := *c.Temperature
 		if math.IsNaN(t) || t < 0 || t > MaxTemperature {

@@ -114,4 +114,26 @@ var migrations = []string{
 		reason      TEXT NOT NULL,
 		PRIMARY KEY (run_id, persona, task, question_id)
 	);`,
+	// 7: imported outcomes that carry an item key (keyed_outcomes.go), one
+	// per key, profile and model, so several judges' records of the same
+	// items line up; and the fitted cascade policies (cascades.go), one
+	// active per cascade name.
+	`CREATE TABLE keyed_outcomes (
+		item_key    TEXT NOT NULL,
+		profile     TEXT NOT NULL,
+		model       TEXT NOT NULL,
+		certainty   REAL NOT NULL,
+		correct     INTEGER NOT NULL,
+		options     INTEGER NOT NULL,
+		consistency REAL,
+		choice      INTEGER,
+		imported_at INTEGER NOT NULL,
+		PRIMARY KEY (item_key, profile, model)
+	);
+	CREATE INDEX keyed_outcomes_model ON keyed_outcomes(model, item_key);
+	CREATE TABLE cascade_policies (
+		cascade    TEXT PRIMARY KEY,
+		policy     TEXT NOT NULL,
+		created_at INTEGER NOT NULL
+	);`,
 }

@@ -174,6 +174,9 @@ func (s *Store) ImportOutcomes(ctx context.Context, records []*pb.RawOutcome) (i
 			return 0, fmt.Errorf("import record %d: %w", i, err)
 		}
 	}
+	if err := insertKeyedOutcomes(ctx, tx, records, now); err != nil {
+		return 0, err
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, err
 	}

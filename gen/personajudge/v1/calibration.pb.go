@@ -332,8 +332,17 @@ type RawOutcome struct {
 	PositionConsistency *float64 `protobuf:"fixed64,5,opt,name=position_consistency,json=positionConsistency,proto3,oneof" json:"position_consistency,omitempty"`
 	// Logprob-derived confidence, 0 to 1, when known.
 	LogprobConfidence *float64 `protobuf:"fixed64,6,opt,name=logprob_confidence,json=logprobConfidence,proto3,oneof" json:"logprob_confidence,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The item the record judged, so that records of several judges on the
+	// same items line up (cascades). With an item key, model is required;
+	// one key holds one record per profile and model.
+	ItemKey string `protobuf:"bytes,7,opt,name=item_key,json=itemKey,proto3" json:"item_key,omitempty"`
+	// The option the judge chose (canonical index), when known.
+	Choice *int32 `protobuf:"varint,8,opt,name=choice,proto3,oneof" json:"choice,omitempty"`
+	// The judge model (or ensemble, models joined by "+") that made the
+	// record; a cascade stage reads the records of its models.
+	Model         string `protobuf:"bytes,9,opt,name=model,proto3" json:"model,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RawOutcome) Reset() {
@@ -406,6 +415,27 @@ func (x *RawOutcome) GetLogprobConfidence() float64 {
 		return *x.LogprobConfidence
 	}
 	return 0
+}
+
+func (x *RawOutcome) GetItemKey() string {
+	if x != nil {
+		return x.ItemKey
+	}
+	return ""
+}
+
+func (x *RawOutcome) GetChoice() int32 {
+	if x != nil && x.Choice != nil {
+		return *x.Choice
+	}
+	return 0
+}
+
+func (x *RawOutcome) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
 }
 
 // ImportOutcomesRequest carries historical records.
@@ -1730,7 +1760,7 @@ const file_personajudge_v1_calibration_proto_rawDesc = "" +
 	"\toverwrite\x18\x02 \x01(\bR\toverwrite\"R\n" +
 	"\x16RecordOutcomesResponse\x12\x1a\n" +
 	"\brecorded\x18\x01 \x01(\x05R\brecorded\x12\x1c\n" +
-	"\tunchanged\x18\x02 \x01(\x05R\tunchanged\"\x94\x02\n" +
+	"\tunchanged\x18\x02 \x01(\x05R\tunchanged\"\xed\x02\n" +
 	"\n" +
 	"RawOutcome\x12\x18\n" +
 	"\aprofile\x18\x01 \x01(\tR\aprofile\x12\x1c\n" +
@@ -1738,9 +1768,13 @@ const file_personajudge_v1_calibration_proto_rawDesc = "" +
 	"\acorrect\x18\x03 \x01(\bR\acorrect\x12\x18\n" +
 	"\aoptions\x18\x04 \x01(\x05R\aoptions\x126\n" +
 	"\x14position_consistency\x18\x05 \x01(\x01H\x00R\x13positionConsistency\x88\x01\x01\x122\n" +
-	"\x12logprob_confidence\x18\x06 \x01(\x01H\x01R\x11logprobConfidence\x88\x01\x01B\x17\n" +
+	"\x12logprob_confidence\x18\x06 \x01(\x01H\x01R\x11logprobConfidence\x88\x01\x01\x12\x19\n" +
+	"\bitem_key\x18\a \x01(\tR\aitemKey\x12\x1b\n" +
+	"\x06choice\x18\b \x01(\x05H\x02R\x06choice\x88\x01\x01\x12\x14\n" +
+	"\x05model\x18\t \x01(\tR\x05modelB\x17\n" +
 	"\x15_position_consistencyB\x15\n" +
-	"\x13_logprob_confidence\"N\n" +
+	"\x13_logprob_confidenceB\t\n" +
+	"\a_choice\"N\n" +
 	"\x15ImportOutcomesRequest\x125\n" +
 	"\arecords\x18\x01 \x03(\v2\x1b.personajudge.v1.RawOutcomeR\arecords\"4\n" +
 	"\x16ImportOutcomesResponse\x12\x1a\n" +

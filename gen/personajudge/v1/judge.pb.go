@@ -714,8 +714,19 @@ type JudgeConfig struct {
 	// calibrator was fitted for. On a judge profile without an active
 	// calibrator the request fails with FailedPrecondition naming the profile.
 	TargetPrecision *float64 `protobuf:"fixed64,8,opt,name=target_precision,json=targetPrecision,proto3,oneof" json:"target_precision,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// A cascade: ordered stages, cheapest first (2 to 4; models of this
+	// config are then ignored). The item goes to each stage in turn until
+	// one answers with calibrated probability at the cascade's fitted
+	// threshold, else ABSTAIN with REASON_CODE_NEEDS_REVIEW. Needs a policy
+	// fitted for these stages, target and risk (CascadeService.FitCascade),
+	// otherwise FailedPrecondition naming the cascade.
+	CascadeStages []*CascadeStage `protobuf:"bytes,12,rep,name=cascade_stages,json=cascadeStages,proto3" json:"cascade_stages,omitempty"`
+	// The cascade's target agreement, strictly between 0.5 and 1.
+	CascadeTarget float64 `protobuf:"fixed64,13,opt,name=cascade_target,json=cascadeTarget,proto3" json:"cascade_target,omitempty"`
+	// The cascade's risk, strictly between 0 and 0.5.
+	CascadeRisk   float64 `protobuf:"fixed64,14,opt,name=cascade_risk,json=cascadeRisk,proto3" json:"cascade_risk,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *JudgeConfig) Reset() {
@@ -800,6 +811,27 @@ func (x *JudgeConfig) GetCache() CachePolicy {
 func (x *JudgeConfig) GetTargetPrecision() float64 {
 	if x != nil && x.TargetPrecision != nil {
 		return *x.TargetPrecision
+	}
+	return 0
+}
+
+func (x *JudgeConfig) GetCascadeStages() []*CascadeStage {
+	if x != nil {
+		return x.CascadeStages
+	}
+	return nil
+}
+
+func (x *JudgeConfig) GetCascadeTarget() float64 {
+	if x != nil {
+		return x.CascadeTarget
+	}
+	return 0
+}
+
+func (x *JudgeConfig) GetCascadeRisk() float64 {
+	if x != nil {
+		return x.CascadeRisk
 	}
 	return 0
 }
@@ -1676,8 +1708,15 @@ type ScoreResponse struct {
 	// probability of being right; unset for other methods.
 	CalibratedProbabilityLower *float64 `protobuf:"fixed64,22,opt,name=calibrated_probability_lower,json=calibratedProbabilityLower,proto3,oneof" json:"calibrated_probability_lower,omitempty"`
 	CalibratedProbabilityUpper *float64 `protobuf:"fixed64,23,opt,name=calibrated_probability_upper,json=calibratedProbabilityUpper,proto3,oneof" json:"calibrated_probability_upper,omitempty"`
-	unknownFields              protoimpl.UnknownFields
-	sizeCache                  protoimpl.SizeCache
+	// Judged by a cascade: its name, the index of the stage that answered
+	// (unset when none did and the judgment needs review) and that stage's
+	// models, and what every stage that ran did.
+	Cascade            string               `protobuf:"bytes,30,opt,name=cascade,proto3" json:"cascade,omitempty"`
+	CascadeStage       *int32               `protobuf:"varint,31,opt,name=cascade_stage,json=cascadeStage,proto3,oneof" json:"cascade_stage,omitempty"`
+	CascadeStageModels []string             `protobuf:"bytes,32,rep,name=cascade_stage_models,json=cascadeStageModels,proto3" json:"cascade_stage_models,omitempty"`
+	CascadeTrace       []*CascadeStageTrace `protobuf:"bytes,33,rep,name=cascade_trace,json=cascadeTrace,proto3" json:"cascade_trace,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *ScoreResponse) Reset() {
@@ -1869,6 +1908,34 @@ func (x *ScoreResponse) GetCalibratedProbabilityUpper() float64 {
 		return *x.CalibratedProbabilityUpper
 	}
 	return 0
+}
+
+func (x *ScoreResponse) GetCascade() string {
+	if x != nil {
+		return x.Cascade
+	}
+	return ""
+}
+
+func (x *ScoreResponse) GetCascadeStage() int32 {
+	if x != nil && x.CascadeStage != nil {
+		return *x.CascadeStage
+	}
+	return 0
+}
+
+func (x *ScoreResponse) GetCascadeStageModels() []string {
+	if x != nil {
+		return x.CascadeStageModels
+	}
+	return nil
+}
+
+func (x *ScoreResponse) GetCascadeTrace() []*CascadeStageTrace {
+	if x != nil {
+		return x.CascadeTrace
+	}
+	return nil
 }
 
 // GetJudgmentRequest names a stored judgment.
@@ -2592,7 +2659,7 @@ var File_personajudge_v1_judge_proto protoreflect.FileDescriptor
 
 const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\n" +
-	"\x1bpersonajudge/v1/judge.proto\x12\x0fpersonajudge.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcb\x03\n" +
+	"\x1bpersonajudge/v1/judge.proto\x12\x0fpersonajudge.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dpersonajudge/v1/cascade.proto\"\xcb\x03\n" +
 	"\fScoreRequest\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12Z\n" +
 	"\x13role_identification\x18\x02 \x01(\v2'.personajudge.v1.RoleIdentificationTaskH\x00R\x12roleIdentification\x12M\n" +
@@ -2605,7 +2672,7 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\tTagsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x06\n" +
-	"\x04task\"\x9d\x03\n" +
+	"\x04task\"\xad\x04\n" +
 	"\vJudgeConfig\x12\x16\n" +
 	"\x06models\x18\x01 \x03(\tR\x06models\x12?\n" +
 	"\forder_policy\x18\x02 \x01(\x0e2\x1c.personajudge.v1.OrderPolicyR\vorderPolicy\x12*\n" +
@@ -2614,7 +2681,10 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"\tallow_tie\x18\x05 \x01(\bR\ballowTie\x12<\n" +
 	"\x1amin_calibrated_probability\x18\x06 \x01(\x01R\x18minCalibratedProbability\x122\n" +
 	"\x05cache\x18\a \x01(\x0e2\x1c.personajudge.v1.CachePolicyR\x05cache\x12.\n" +
-	"\x10target_precision\x18\b \x01(\x01H\x01R\x0ftargetPrecision\x88\x01\x01B\x0e\n" +
+	"\x10target_precision\x18\b \x01(\x01H\x01R\x0ftargetPrecision\x88\x01\x01\x12D\n" +
+	"\x0ecascade_stages\x18\f \x03(\v2\x1d.personajudge.v1.CascadeStageR\rcascadeStages\x12%\n" +
+	"\x0ecascade_target\x18\r \x01(\x01R\rcascadeTarget\x12!\n" +
+	"\fcascade_risk\x18\x0e \x01(\x01R\vcascadeRiskB\x0e\n" +
 	"\f_temperatureB\x13\n" +
 	"\x11_target_precision\"\xb3\x01\n" +
 	"\x1aPersonalizedPreferenceTask\x12\x18\n" +
@@ -2687,8 +2757,7 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"queue_wait\x18\r \x01(\v2\x19.google.protobuf.DurationR\tqueueWait\x12<\n" +
 	"\fcall_latency\x18\x0e \x01(\v2\x19.google.protobuf.DurationR\vcallLatency\x122\n" +
 	"\x12answer_probability\x18\x10 \x01(\x01H\x00R\x11answerProbability\x88\x01\x01B\x15\n" +
-	"\x13_answer_probability\"\x94\n" +
-	"\n" +
+	"\x13_answer_probability\"\xe5\v\n" +
 	"\rScoreResponse\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1f\n" +
 	"\vjudgment_id\x18\x02 \x01(\tR\n" +
@@ -2717,13 +2786,18 @@ const file_personajudge_v1_judge_proto_rawDesc = "" +
 	"tie_source\x18\x14 \x01(\x0e2\x1a.personajudge.v1.TieSourceR\ttieSource\x12R\n" +
 	"\x15high_certainty_detail\x18\x15 \x01(\v2\x1e.personajudge.v1.HighCertaintyR\x13highCertaintyDetail\x12E\n" +
 	"\x1ccalibrated_probability_lower\x18\x16 \x01(\x01H\x01R\x1acalibratedProbabilityLower\x88\x01\x01\x12E\n" +
-	"\x1ccalibrated_probability_upper\x18\x17 \x01(\x01H\x02R\x1acalibratedProbabilityUpper\x88\x01\x01\x1a7\n" +
+	"\x1ccalibrated_probability_upper\x18\x17 \x01(\x01H\x02R\x1acalibratedProbabilityUpper\x88\x01\x01\x12\x18\n" +
+	"\acascade\x18\x1e \x01(\tR\acascade\x12(\n" +
+	"\rcascade_stage\x18\x1f \x01(\x05H\x03R\fcascadeStage\x88\x01\x01\x120\n" +
+	"\x14cascade_stage_models\x18  \x03(\tR\x12cascadeStageModels\x12G\n" +
+	"\rcascade_trace\x18! \x03(\v2\".personajudge.v1.CascadeStageTraceR\fcascadeTrace\x1a7\n" +
 	"\tTagsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x19\n" +
 	"\x17_calibrated_probabilityB\x1f\n" +
 	"\x1d_calibrated_probability_lowerB\x1f\n" +
-	"\x1d_calibrated_probability_upper\"5\n" +
+	"\x1d_calibrated_probability_upperB\x10\n" +
+	"\x0e_cascade_stage\"5\n" +
 	"\x12GetJudgmentRequest\x12\x1f\n" +
 	"\vjudgment_id\x18\x01 \x01(\tR\n" +
 	"judgmentId\"\x8a\x01\n" +
@@ -2887,8 +2961,10 @@ var file_personajudge_v1_judge_proto_goTypes = []any{
 	(*HighCertainty)(nil),              // 30: personajudge.v1.HighCertainty
 	nil,                                // 31: personajudge.v1.ScoreRequest.TagsEntry
 	nil,                                // 32: personajudge.v1.ScoreResponse.TagsEntry
-	(*durationpb.Duration)(nil),        // 33: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),      // 34: google.protobuf.Timestamp
+	(*CascadeStage)(nil),               // 33: personajudge.v1.CascadeStage
+	(*durationpb.Duration)(nil),        // 34: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),      // 35: google.protobuf.Timestamp
+	(*CascadeStageTrace)(nil),          // 36: personajudge.v1.CascadeStageTrace
 }
 var file_personajudge_v1_judge_proto_depIdxs = []int32{
 	13, // 0: personajudge.v1.ScoreRequest.role_identification:type_name -> personajudge.v1.RoleIdentificationTask
@@ -2898,53 +2974,55 @@ var file_personajudge_v1_judge_proto_depIdxs = []int32{
 	31, // 4: personajudge.v1.ScoreRequest.tags:type_name -> personajudge.v1.ScoreRequest.TagsEntry
 	1,  // 5: personajudge.v1.JudgeConfig.order_policy:type_name -> personajudge.v1.OrderPolicy
 	0,  // 6: personajudge.v1.JudgeConfig.cache:type_name -> personajudge.v1.CachePolicy
-	11, // 7: personajudge.v1.RoleIdentificationTask.dialogue:type_name -> personajudge.v1.DialogueTurn
-	12, // 8: personajudge.v1.RoleIdentificationTask.candidates:type_name -> personajudge.v1.CandidateRole
-	2,  // 9: personajudge.v1.PersonaAdherenceTask.task:type_name -> personajudge.v1.AdherenceTaskKind
-	14, // 10: personajudge.v1.PersonaAdherenceTask.custom_rubric:type_name -> personajudge.v1.Rubric
-	17, // 11: personajudge.v1.Vote.mapped_answer:type_name -> personajudge.v1.Answer
-	6,  // 12: personajudge.v1.Vote.parse_status:type_name -> personajudge.v1.ParseStatus
-	18, // 13: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
-	33, // 14: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
-	33, // 15: personajudge.v1.Vote.queue_wait:type_name -> google.protobuf.Duration
-	33, // 16: personajudge.v1.Vote.call_latency:type_name -> google.protobuf.Duration
-	3,  // 17: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
-	16, // 18: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
-	19, // 19: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
-	18, // 20: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
-	34, // 21: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
-	32, // 22: personajudge.v1.ScoreResponse.tags:type_name -> personajudge.v1.ScoreResponse.TagsEntry
-	4,  // 23: personajudge.v1.ScoreResponse.reason_code:type_name -> personajudge.v1.ReasonCode
-	5,  // 24: personajudge.v1.ScoreResponse.tie_source:type_name -> personajudge.v1.TieSource
-	30, // 25: personajudge.v1.ScoreResponse.high_certainty_detail:type_name -> personajudge.v1.HighCertainty
-	20, // 26: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
-	8,  // 27: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
-	8,  // 28: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
-	20, // 29: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
-	2,  // 30: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
-	14, // 31: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
-	25, // 32: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
-	9,  // 33: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
-	2,  // 34: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
-	20, // 35: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
-	27, // 36: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
-	28, // 37: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
-	2,  // 38: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
-	18, // 39: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
-	7,  // 40: personajudge.v1.HighCertainty.status:type_name -> personajudge.v1.HighCertaintyStatus
-	8,  // 41: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
-	21, // 42: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
-	23, // 43: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
-	26, // 44: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
-	20, // 45: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
-	22, // 46: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
-	24, // 47: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
-	29, // 48: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
-	45, // [45:49] is the sub-list for method output_type
-	41, // [41:45] is the sub-list for method input_type
-	41, // [41:41] is the sub-list for extension type_name
-	41, // [41:41] is the sub-list for extension extendee
-	0,  // [0:41] is the sub-list for field type_name
+	33, // 7: personajudge.v1.JudgeConfig.cascade_stages:type_name -> personajudge.v1.CascadeStage
+	11, // 8: personajudge.v1.RoleIdentificationTask.dialogue:type_name -> personajudge.v1.DialogueTurn
+	12, // 9: personajudge.v1.RoleIdentificationTask.candidates:type_name -> personajudge.v1.CandidateRole
+	2,  // 10: personajudge.v1.PersonaAdherenceTask.task:type_name -> personajudge.v1.AdherenceTaskKind
+	14, // 11: personajudge.v1.PersonaAdherenceTask.custom_rubric:type_name -> personajudge.v1.Rubric
+	17, // 12: personajudge.v1.Vote.mapped_answer:type_name -> personajudge.v1.Answer
+	6,  // 13: personajudge.v1.Vote.parse_status:type_name -> personajudge.v1.ParseStatus
+	18, // 14: personajudge.v1.Vote.usage:type_name -> personajudge.v1.Usage
+	34, // 15: personajudge.v1.Vote.latency:type_name -> google.protobuf.Duration
+	34, // 16: personajudge.v1.Vote.queue_wait:type_name -> google.protobuf.Duration
+	34, // 17: personajudge.v1.Vote.call_latency:type_name -> google.protobuf.Duration
+	3,  // 18: personajudge.v1.ScoreResponse.status:type_name -> personajudge.v1.JudgmentStatus
+	16, // 19: personajudge.v1.ScoreResponse.verdict:type_name -> personajudge.v1.Verdict
+	19, // 20: personajudge.v1.ScoreResponse.votes:type_name -> personajudge.v1.Vote
+	18, // 21: personajudge.v1.ScoreResponse.usage:type_name -> personajudge.v1.Usage
+	35, // 22: personajudge.v1.ScoreResponse.created_at:type_name -> google.protobuf.Timestamp
+	32, // 23: personajudge.v1.ScoreResponse.tags:type_name -> personajudge.v1.ScoreResponse.TagsEntry
+	4,  // 24: personajudge.v1.ScoreResponse.reason_code:type_name -> personajudge.v1.ReasonCode
+	5,  // 25: personajudge.v1.ScoreResponse.tie_source:type_name -> personajudge.v1.TieSource
+	30, // 26: personajudge.v1.ScoreResponse.high_certainty_detail:type_name -> personajudge.v1.HighCertainty
+	36, // 27: personajudge.v1.ScoreResponse.cascade_trace:type_name -> personajudge.v1.CascadeStageTrace
+	20, // 28: personajudge.v1.GetJudgmentResponse.judgment:type_name -> personajudge.v1.ScoreResponse
+	8,  // 29: personajudge.v1.GetJudgmentResponse.request:type_name -> personajudge.v1.ScoreRequest
+	8,  // 30: personajudge.v1.ScoreStreamRequest.item:type_name -> personajudge.v1.ScoreRequest
+	20, // 31: personajudge.v1.ScoreStreamResponse.result:type_name -> personajudge.v1.ScoreResponse
+	2,  // 32: personajudge.v1.PersonaScoreItem.task:type_name -> personajudge.v1.AdherenceTaskKind
+	14, // 33: personajudge.v1.PersonaScoreItem.custom_rubric:type_name -> personajudge.v1.Rubric
+	25, // 34: personajudge.v1.PersonaScoreRequest.items:type_name -> personajudge.v1.PersonaScoreItem
+	9,  // 35: personajudge.v1.PersonaScoreRequest.judge:type_name -> personajudge.v1.JudgeConfig
+	2,  // 36: personajudge.v1.TaskScore.task:type_name -> personajudge.v1.AdherenceTaskKind
+	20, // 37: personajudge.v1.PersonaScoreResponse.judgments:type_name -> personajudge.v1.ScoreResponse
+	27, // 38: personajudge.v1.PersonaScoreResponse.task_scores:type_name -> personajudge.v1.TaskScore
+	28, // 39: personajudge.v1.PersonaScoreResponse.persona_score_interval:type_name -> personajudge.v1.Interval
+	2,  // 40: personajudge.v1.PersonaScoreResponse.missing_tasks:type_name -> personajudge.v1.AdherenceTaskKind
+	18, // 41: personajudge.v1.PersonaScoreResponse.usage:type_name -> personajudge.v1.Usage
+	7,  // 42: personajudge.v1.HighCertainty.status:type_name -> personajudge.v1.HighCertaintyStatus
+	8,  // 43: personajudge.v1.JudgeService.Score:input_type -> personajudge.v1.ScoreRequest
+	21, // 44: personajudge.v1.JudgeService.GetJudgment:input_type -> personajudge.v1.GetJudgmentRequest
+	23, // 45: personajudge.v1.JudgeService.ScoreStream:input_type -> personajudge.v1.ScoreStreamRequest
+	26, // 46: personajudge.v1.JudgeService.PersonaScore:input_type -> personajudge.v1.PersonaScoreRequest
+	20, // 47: personajudge.v1.JudgeService.Score:output_type -> personajudge.v1.ScoreResponse
+	22, // 48: personajudge.v1.JudgeService.GetJudgment:output_type -> personajudge.v1.GetJudgmentResponse
+	24, // 49: personajudge.v1.JudgeService.ScoreStream:output_type -> personajudge.v1.ScoreStreamResponse
+	29, // 50: personajudge.v1.JudgeService.PersonaScore:output_type -> personajudge.v1.PersonaScoreResponse
+	47, // [47:51] is the sub-list for method output_type
+	43, // [43:47] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_personajudge_v1_judge_proto_init() }
@@ -2952,6 +3030,7 @@ func file_personajudge_v1_judge_proto_init() {
 	if File_personajudge_v1_judge_proto != nil {
 		return
 	}
+	file_personajudge_v1_cascade_proto_init()
 	file_personajudge_v1_judge_proto_msgTypes[0].OneofWrappers = []any{
 		(*ScoreRequest_RoleIdentification)(nil),
 		(*ScoreRequest_Preference)(nil),
