@@ -2,6 +2,7 @@ package judges
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"math"
 	"strings"
@@ -191,5 +192,53 @@ func TestMeanAnswerProbability(t *testing.T) {
 	}
 	if got := (&Judgment{}).meanAnswerProbability(); !math.IsNaN(got) {
 		t.Errorf("no votes: %v, want NaN", got)
+	}
+}
+
+// memCache is an in-memory response cache.
+type memCache struct {
+	mu sync.Mutex
+	m  map[string]clients.CachedResponse
+}
+
+func (c *memCache) GetResponse(_ context.Context, key string) (clients.CachedResponse, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.m[key]
+	return r, ok, nil
+}
+
+func (c *memCache) PutResponse(_ context.Context, key string, r clients.CachedResponse) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[key] = r
+	return nil
+}
+
+// TestCachedAnswerProbability: a vote answered from the cache keeps the
+// answer probability of the call it repeats (token logprobs cannot be
+// re-read from the content).
+func TestCachedAnswerProbability(t *testing.T) {
+	t.Parallel()
+	fake := llmfake.New(withTokens(fakejudge.ContentPreference("GOOD", 90), 0.75))
+	t.Cleanup(fake.Close)
+	reg, err := clients.NewRegistry(clients.FileConfig{Models: []clients.ModelConfig{{Name: "m", BaseURL: fake.BaseURL()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(reg, WithCache(&memCache{m: map[string]clients.CachedResponse{}}))
+	for i := range 2 {
+		j, err := e.Judge(t.Context(), engItem(), engCfg("m"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range j.Votes {
+			if v.CacheHit != (i == 1) || v.AnswerProbability == nil || math.Abs(*v.AnswerProbability-0.75) > 1e-9 {
+				t.Errorf("judgment %d: cache hit %v, answer probability %v, want 0.75", i, v.CacheHit, v.AnswerProbability)
+			}
+		}
+	}
+	if fake.Calls() != 2 {
+		t.Errorf("%d calls, want 2 (the second judgment is cached)", fake.Calls())
 	}
 }
