@@ -8,6 +8,10 @@ type CachedResponse struct {
 	Content          string `json:"content"`
 	PromptTokens     int64  `json:"prompt_tokens"`
 	CompletionTokens int64  `json:"completion_tokens"`
+	// AnswerProbability is the vote's answer-token probability, kept
+	// because token logprobs cannot be re-read from the content; nil when
+	// the backend returned none.
+	AnswerProbability *float64 `json:"answer_probability,omitempty"`
 }
 
 // Cache is the content-addressed LLM response cache. Keys are digests of

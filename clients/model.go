@@ -66,6 +66,9 @@ type Response struct {
 	// from the first attempt to the answer, retries included.
 	QueueWait time.Duration
 	Latency   time.Duration
+	// Tokens are the content tokens with their log-probabilities; nil when
+	// the backend returned none.
+	Tokens []TokenLogprob
 }
 
 // Model is a configured judge model with its own client and limit.
@@ -74,8 +77,11 @@ type Model struct {
 	client openai.Client
 	limit  *limiter
 	mode   atomic.Value // OutputMode currently used
-	tracer trace.Tracer
-	attrs  callAttrs
+	// noLogprobs is set once the backend has rejected the logprobs option,
+	// so the model stops asking for it.
+	noLogprobs atomic.Bool
+	tracer     trace.Tracer
+	attrs      callAttrs
 }
 
 type (
@@ -170,9 +176,17 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 	ctx = context.WithValue(ctx, attemptsKey{}, attempts)
 	for {
 		mode := m.Mode()
-		res, err := m.client.Chat.Completions.New(ctx, m.params(req, mode))
+		askedLogprobs := !m.noLogprobs.Load()
+		res, err := m.client.Chat.Completions.New(ctx, m.params(req, mode, askedLogprobs))
 		if err != nil {
 			ce := classify(&m.cfg, err)
+			if ce.Kind == FaultRejected && askedLogprobs && refusesLogprobs(err) {
+				// Token probabilities are optional: stop asking this model
+				// for them and try again at once.
+				m.noLogprobs.Store(true)
+				span.AddEvent("logprobs unsupported")
+				continue
+			}
 			if ce.Kind == FaultRejected && mode != OutputText && refusesFormat(err) {
 				// The backend does not support this response_format: step
 				// down the ladder for this model and try again at once.
@@ -199,6 +213,7 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 			out.Content = c.Message.Content
 			out.Refusal = c.Message.Refusal
 			out.FinishReason = string(c.FinishReason)
+			out.Tokens = tokensOf(c.Logprobs)
 		}
 		out.PromptTokens = res.Usage.PromptTokens
 		out.CompletionTokens = res.Usage.CompletionTokens
@@ -218,7 +233,7 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 	}
 }
 
-func (m *Model) params(req Request, mode OutputMode) openai.ChatCompletionNewParams {
+func (m *Model) params(req Request, mode OutputMode, logprobs bool) openai.ChatCompletionNewParams {
 	msgs := make([]openai.ChatCompletionMessageParamUnion, 0, len(req.Messages))
 	for _, msg := range req.Messages {
 		switch msg.Role {
@@ -238,6 +253,10 @@ func (m *Model) params(req Request, mode OutputMode) openai.ChatCompletionNewPar
 	}
 	if req.Seed != nil {
 		p.Seed = openai.Int(*req.Seed)
+	}
+	if logprobs {
+		p.Logprobs = openai.Bool(true)
+		p.TopLogprobs = openai.Int(topLogprobs)
 	}
 	switch {
 	case mode == OutputSchema && req.Schema != nil:

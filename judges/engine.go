@@ -218,6 +218,7 @@ func (e *Engine) cachedVote(ctx context.Context, profile string, m *clients.Mode
 				v := newVote(m, order, sample)
 				v.RawAnswer = cr.Content
 				fillParsed(v, p, false)
+				v.AnswerProbability = cr.AnswerProbability
 				v.CacheHit = true
 				v.Usage.CacheHits = 1
 				v.Latency = durationpb.New(0)
@@ -234,6 +235,7 @@ func (e *Engine) cachedVote(ctx context.Context, profile string, m *clients.Mode
 			// Written even if this caller leaves: the call was paid for.
 			_ = e.cache.PutResponse(context.WithoutCancel(ctx), key, clients.CachedResponse{
 				Content: v.RawAnswer, PromptTokens: v.Usage.PromptTokens, CompletionTokens: v.Usage.CompletionTokens,
+				AnswerProbability: v.AnswerProbability,
 			})
 		}
 		return v, err
@@ -328,6 +330,7 @@ func (e *Engine) vote(ctx context.Context, m *clients.Model, t Task, order []int
 		}
 		if perr == nil {
 			fillParsed(v, p, attempt > 0)
+			e.fillAnswerProbability(v, t, res.Tokens)
 			return v, nil
 		}
 		if attempt >= e.maxReasks {

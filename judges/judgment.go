@@ -54,13 +54,14 @@ type Calibrated struct {
 func (j *Judgment) Options() int { return max(len(j.Distribution), 2) }
 
 // Sample is the calibration features of the judgment (Correct unset): a
-// calibrator is fitted on and applied to exactly these. A judgment never
-// carries a logprob confidence, so Logprob is NaN ("unknown").
+// calibrator is fitted on and applied to exactly these. Logprob is the mean
+// answer-token probability of the votes that counted, NaN ("unknown") when
+// the backend returned no token logprobs.
 func (j *Judgment) Sample() calibration.Sample {
 	return calibration.Sample{
 		Confidence:  calibration.IdentityFromNormalized(j.Certainty, j.Options()),
 		Consistency: j.Consistency,
-		Logprob:     math.NaN(),
+		Logprob:     j.meanAnswerProbability(),
 	}
 }
 

@@ -97,6 +97,8 @@ func TestImportOutcomesBadInput(t *testing.T) {
 		{"negative options", func(r *pb.RawOutcome) { r.Options = -2 }, "records[2].options"},
 		{"consistency above 1", func(r *pb.RawOutcome) { r.PositionConsistency = proto.Float64(1.5) }, "records[2].position_consistency"},
 		{"NaN logprob", func(r *pb.RawOutcome) { r.LogprobConfidence = proto.Float64(math.NaN()) }, "records[2].logprob_confidence"},
+		{"logprob above 1", func(r *pb.RawOutcome) { r.LogprobConfidence = proto.Float64(1.01) }, "records[2].logprob_confidence"},
+		{"negative logprob confidence", func(r *pb.RawOutcome) { r.LogprobConfidence = proto.Float64(-0.1) }, "records[2].logprob_confidence"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,10 +20,13 @@ type Message struct {
 
 // Request is the decoded body of a chat-completions call.
 type Request struct {
-	Model          string    `json:"model"`
-	Messages       []Message `json:"messages"`
-	Temperature    *float64  `json:"temperature"`
-	Seed           *int64    `json:"seed"`
+	Model       string    `json:"model"`
+	Messages    []Message `json:"messages"`
+	Temperature *float64  `json:"temperature"`
+	Seed        *int64    `json:"seed"`
+	// Logprobs and TopLogprobs are the token log-probabilities asked for.
+	Logprobs       bool `json:"logprobs"`
+	TopLogprobs    int  `json:"top_logprobs"`
 	ResponseFormat *struct {
 		Type string `json:"type"`
 	} `json:"response_format"`
@@ -98,9 +101,29 @@ type Completion struct {
 
 // Choice is one answer of a completion.
 type Choice struct {
-	Index        int           `json:"index"`
-	Message      AnswerMessage `json:"message"`
-	FinishReason string        `json:"finish_reason"`
+	Index        int            `json:"index"`
+	Message      AnswerMessage  `json:"message"`
+	FinishReason string         `json:"finish_reason"`
+	Logprobs     *ChoiceLogprob `json:"logprobs,omitempty"`
+}
+
+// ChoiceLogprob is the token log-probabilities of a choice's content.
+type ChoiceLogprob struct {
+	Content []Token `json:"content"`
+}
+
+// Token is one generated token with its log-probability and the most
+// likely alternatives at its position.
+type Token struct {
+	Token       string     `json:"token"`
+	Logprob     float64    `json:"logprob"`
+	TopLogprobs []TopToken `json:"top_logprobs"`
+}
+
+// TopToken is one alternative at a token's position.
+type TopToken struct {
+	Token   string  `json:"token"`
+	Logprob float64 `json:"logprob"`
 }
 
 // AnswerMessage is the assistant message of a choice. Content is null when
@@ -129,6 +152,9 @@ type Answer struct {
 	// PromptTokens and CompletionTokens are reported as usage; zero means
 	// the estimates of Request.PromptTokens and CompletionTokens.
 	PromptTokens, CompletionTokens int
+	// Tokens, when set and the request asked for logprobs, are sent as the
+	// content's token log-probabilities.
+	Tokens []Token
 }
 
 // NewCompletion is the chat.completion object with one choice, a for req,
@@ -149,12 +175,16 @@ func NewCompletion(id string, req *Request, a Answer) Completion {
 	if ct == 0 {
 		ct = CompletionTokens(a.Content)
 	}
+	choice := Choice{Index: 0, Message: msg, FinishReason: finish}
+	if req.Logprobs && len(a.Tokens) > 0 {
+		choice.Logprobs = &ChoiceLogprob{Content: a.Tokens}
+	}
 	return Completion{
 		ID:      id,
 		Object:  "chat.completion",
 		Created: time.Now().Unix(),
 		Model:   req.Model,
-		Choices: []Choice{{Index: 0, Message: msg, FinishReason: finish}},
+		Choices: []Choice{choice},
 		Usage:   Usage{PromptTokens: pt, CompletionTokens: ct, TotalTokens: pt + ct},
 	}
 }

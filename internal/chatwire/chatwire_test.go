@@ -80,3 +80,16 @@ func TestWriteError(t *testing.T) {
 		t.Fatalf("%d %v %s", w.Code, w.Header(), w.Body)
 	}
 }
+
+// TestCompletionLogprobs: token logprobs are sent only to a call that
+// asked for them, as OpenAI does.
+func TestCompletionLogprobs(t *testing.T) {
+	t.Parallel()
+	a := Answer{Content: "x", Tokens: []Token{{Token: "x", Logprob: -0.1}}}
+	for _, asked := range []bool{false, true} {
+		c := NewCompletion("id", &Request{Logprobs: asked}, a)
+		if got := c.Choices[0].Logprobs != nil; got != asked {
+			t.Errorf("asked %v: logprobs sent %v", asked, got)
+		}
+	}
+}

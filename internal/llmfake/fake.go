@@ -48,6 +48,10 @@ type Reply struct {
 	// PromptTokens and CompletionTokens are reported as usage; zero means
 	// an estimate from the text lengths.
 	PromptTokens, CompletionTokens int
+	// Tokens are the content's token log-probabilities, sent only when the
+	// call asked for logprobs (see AnswerTokens); nil sends none, as a
+	// backend without the feature does.
+	Tokens []chatwire.Token
 }
 
 // Behavior decides the reply to a call. n counts calls from 1.
@@ -150,7 +154,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	chatwire.WriteCompletion(w, chatwire.NewCompletion("chatcmpl-fake", &req, chatwire.Answer{
 		Content: rep.Content, Refusal: rep.Refusal, FinishReason: rep.FinishReason,
-		PromptTokens: rep.PromptTokens, CompletionTokens: rep.CompletionTokens,
+		PromptTokens: rep.PromptTokens, CompletionTokens: rep.CompletionTokens, Tokens: rep.Tokens,
 	}))
 }
 
