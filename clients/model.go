@@ -10,7 +10,6 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
-	"github.com/openai/openai-go/v3/shared"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -170,7 +169,16 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 	ctx = context.WithValue(ctx, attemptsKey{}, attempts)
 	for {
 		mode := m.Mode()
-		res, err := m.client.Chat.Completions.New(ctx, m.params(req, mode))
+		body, err := m.requestBody(req, mode)
+		if err != nil {
+			ce := classify(&m.cfg, err)
+			ce.QueueWait = queueWait
+			span.RecordError(ce)
+			span.SetStatus(codes.Error, ce.Kind.String())
+			return nil, ce
+		}
+		// The empty params marshal to a few bytes; the body option replaces them.
+		res, err := m.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{}, option.WithRequestBody("application/json", body))
 		if err != nil {
 			ce := classify(&m.cfg, err)
 			if ce.Kind == FaultRejected && mode != OutputText && refusesFormat(err) {
@@ -216,42 +224,6 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 		}
 		return out, nil
 	}
-}
-
-func (m *Model) params(req Request, mode OutputMode) openai.ChatCompletionNewParams {
-	msgs := make([]openai.ChatCompletionMessageParamUnion, 0, len(req.Messages))
-	for _, msg := range req.Messages {
-		switch msg.Role {
-		case "system":
-			msgs = append(msgs, openai.SystemMessage(msg.Content))
-		case "assistant":
-			msgs = append(msgs, openai.AssistantMessage(msg.Content))
-		default:
-			msgs = append(msgs, openai.UserMessage(msg.Content))
-		}
-	}
-	p := openai.ChatCompletionNewParams{
-		Model:       m.cfg.Model,
-		Messages:    msgs,
-		Temperature: openai.Float(req.Temperature),
-		MaxTokens:   openai.Int(int64(m.cfg.MaxTokens)),
-	}
-	if req.Seed != nil {
-		p.Seed = openai.Int(*req.Seed)
-	}
-	switch {
-	case mode == OutputSchema && req.Schema != nil:
-		p.ResponseFormat.OfJSONSchema = &shared.ResponseFormatJSONSchemaParam{
-			JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
-				Name:   req.Schema.Name,
-				Schema: req.Schema.Schema,
-				Strict: openai.Bool(true),
-			},
-		}
-	case mode == OutputSchema || mode == OutputJSONObject:
-		p.ResponseFormat.OfJSONObject = &shared.ResponseFormatJSONObjectParam{}
-	}
-	return p
 }
 
 func nextMode(m OutputMode) OutputMode {
