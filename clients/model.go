@@ -2,9 +2,11 @@ package clients
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,10 +37,22 @@ type Message struct {
 	Content string
 }
 
-// Schema is a named JSON schema for structured output.
+// Schema is a named JSON schema for structured output. A Schema must not
+// change once used: its JSON is encoded on first use and kept, so a judge
+// that shares one Schema across calls pays for the encoding once.
 type Schema struct {
 	Name   string
 	Schema map[string]any
+
+	encodeOnce sync.Once
+	encoded    json.RawMessage
+	encodeErr  error
+}
+
+// encodedJSON is the schema's encoding, made once.
+func (s *Schema) encodedJSON() (json.RawMessage, error) {
+	s.encodeOnce.Do(func() { s.encoded, s.encodeErr = json.Marshal(s.Schema) })
+	return s.encoded, s.encodeErr
 }
 
 // Request is one chat completion to make.

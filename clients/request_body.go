@@ -33,9 +33,9 @@ type responseFormat struct {
 }
 
 type jsonSchema struct {
-	Name   string         `json:"name"`
-	Schema map[string]any `json:"schema"`
-	Strict bool           `json:"strict"`
+	Name   string          `json:"name"`
+	Schema json.RawMessage `json:"schema"`
+	Strict bool            `json:"strict"`
 }
 
 var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -59,7 +59,11 @@ func (m *Model) requestBody(req Request, mode OutputMode) ([]byte, error) {
 	}
 	switch {
 	case mode == OutputSchema && req.Schema != nil:
-		b.ResponseFormat = &responseFormat{Type: "json_schema", JSONSchema: &jsonSchema{Name: req.Schema.Name, Schema: req.Schema.Schema, Strict: true}}
+		schema, err := req.Schema.encodedJSON()
+		if err != nil {
+			return nil, err
+		}
+		b.ResponseFormat = &responseFormat{Type: "json_schema", JSONSchema: &jsonSchema{Name: req.Schema.Name, Schema: schema, Strict: true}}
 	case mode == OutputSchema || mode == OutputJSONObject:
 		b.ResponseFormat = &responseFormat{Type: "json_object"}
 	}
