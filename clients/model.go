@@ -2,15 +2,16 @@ package clients
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
-	"github.com/openai/openai-go/v3/shared"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -36,10 +37,22 @@ type Message struct {
 	Content string
 }
 
-// Schema is a named JSON schema for structured output.
+// Schema is a named JSON schema for structured output. A Schema must not
+// change once used: its JSON is encoded on first use and kept, so a judge
+// that shares one Schema across calls pays for the encoding once.
 type Schema struct {
 	Name   string
 	Schema map[string]any
+
+	encodeOnce sync.Once
+	encoded    json.RawMessage
+	encodeErr  error
+}
+
+// encodedJSON is the schema's encoding, made once.
+func (s *Schema) encodedJSON() (json.RawMessage, error) {
+	s.encodeOnce.Do(func() { s.encoded, s.encodeErr = json.Marshal(s.Schema) })
+	return s.encoded, s.encodeErr
 }
 
 // Request is one chat completion to make.
@@ -177,7 +190,16 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 	for {
 		mode := m.Mode()
 		askedLogprobs := !m.noLogprobs.Load()
-		res, err := m.client.Chat.Completions.New(ctx, m.params(req, mode, askedLogprobs))
+		body, err := m.requestBody(req, mode, askedLogprobs)
+		if err != nil {
+			ce := classify(&m.cfg, err)
+			ce.QueueWait = queueWait
+			span.RecordError(ce)
+			span.SetStatus(codes.Error, ce.Kind.String())
+			return nil, ce
+		}
+		// The empty params marshal to a few bytes; the body option replaces them.
+		res, err := m.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{}, option.WithRequestBody("application/json", body))
 		if err != nil {
 			ce := classify(&m.cfg, err)
 			if ce.Kind == FaultRejected && askedLogprobs && refusesLogprobs(err) {
@@ -231,46 +253,6 @@ func (m *Model) Complete(ctx context.Context, req Request) (*Response, error) {
 		}
 		return out, nil
 	}
-}
-
-func (m *Model) params(req Request, mode OutputMode, logprobs bool) openai.ChatCompletionNewParams {
-	msgs := make([]openai.ChatCompletionMessageParamUnion, 0, len(req.Messages))
-	for _, msg := range req.Messages {
-		switch msg.Role {
-		case "system":
-			msgs = append(msgs, openai.SystemMessage(msg.Content))
-		case "assistant":
-			msgs = append(msgs, openai.AssistantMessage(msg.Content))
-		default:
-			msgs = append(msgs, openai.UserMessage(msg.Content))
-		}
-	}
-	p := openai.ChatCompletionNewParams{
-		Model:       m.cfg.Model,
-		Messages:    msgs,
-		Temperature: openai.Float(req.Temperature),
-		MaxTokens:   openai.Int(int64(m.cfg.MaxTokens)),
-	}
-	if req.Seed != nil {
-		p.Seed = openai.Int(*req.Seed)
-	}
-	if logprobs {
-		p.Logprobs = openai.Bool(true)
-		p.TopLogprobs = openai.Int(topLogprobs)
-	}
-	switch {
-	case mode == OutputSchema && req.Schema != nil:
-		p.ResponseFormat.OfJSONSchema = &shared.ResponseFormatJSONSchemaParam{
-			JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
-				Name:   req.Schema.Name,
-				Schema: req.Schema.Schema,
-				Strict: openai.Bool(true),
-			},
-		}
-	case mode == OutputSchema || mode == OutputJSONObject:
-		p.ResponseFormat.OfJSONObject = &shared.ResponseFormatJSONObjectParam{}
-	}
-	return p
 }
 
 func nextMode(m OutputMode) OutputMode {

@@ -288,18 +288,20 @@ Score the answer on the five-level rubric in the user message by choosing the le
 	return sys.String(), user.String()
 }
 
-func (a *Adherence) Schema() *clients.Schema {
-	return &clients.Schema{Name: "adherence_judgment", Schema: map[string]any{
-		"type": "object",
-		"properties": map[string]any{
-			"rationale": map[string]any{"type": "string"},
-			"score":     map[string]any{"type": "integer", "minimum": 1, "maximum": RubricLevels},
-			"certainty": map[string]any{"type": "integer", "minimum": 1, "maximum": 100},
-		},
-		"required":             []any{"rationale", "score", "certainty"},
-		"additionalProperties": false,
-	}}
-}
+func (a *Adherence) Schema() *clients.Schema { return adherenceSchema }
+
+// adherenceSchema is built once and shared: the client encodes a schema on
+// first use and keeps the bytes.
+var adherenceSchema = &clients.Schema{Name: "adherence_judgment", Schema: map[string]any{
+	"type": "object",
+	"properties": map[string]any{
+		"rationale": map[string]any{"type": "string"},
+		"score":     map[string]any{"type": "integer", "minimum": 1, "maximum": RubricLevels},
+		"certainty": map[string]any{"type": "integer", "minimum": 1, "maximum": 100},
+	},
+	"required":             []any{"rationale", "score", "certainty"},
+	"additionalProperties": false,
+}}
 
 // Parse reads the score. The order is not needed: levels are shown with
 // their true numbers, so the number answered is the level meant.

@@ -95,9 +95,23 @@ func (p *Preference) Prompt(order []int, f Fence) (string, string) {
 	return sys.String(), user.String()
 }
 
+// The two preference schemas are built once and shared: the client
+// encodes a schema on first use and keeps the bytes.
+var (
+	preferenceSchema    = newPreferenceSchema(false)
+	preferenceTieSchema = newPreferenceSchema(true)
+)
+
 func (p *Preference) Schema() *clients.Schema {
-	choices := []any{"A", "B"}
 	if p.AllowTie {
+		return preferenceTieSchema
+	}
+	return preferenceSchema
+}
+
+func newPreferenceSchema(allowTie bool) *clients.Schema {
+	choices := []any{"A", "B"}
+	if allowTie {
 		choices = append(choices, "tie")
 	}
 	return &clients.Schema{Name: "preference_judgment", Schema: map[string]any{

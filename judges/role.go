@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/personajudge/personajudge/clients"
 	pb "github.com/personajudge/personajudge/gen/personajudge/v1"
@@ -129,8 +130,20 @@ Give every label a probability between 0 and 1; the probabilities sum to 1.`, k)
 	return sys.String(), user.String()
 }
 
+// roleSchemas holds one schema per candidate count, built on first use and
+// shared: the client encodes a schema on first use and keeps the bytes.
+var roleSchemas sync.Map // int -> *clients.Schema
+
 func (r *RoleIdentification) Schema() *clients.Schema {
 	k := len(r.Item.Candidates)
+	if s, ok := roleSchemas.Load(k); ok {
+		return s.(*clients.Schema)
+	}
+	s, _ := roleSchemas.LoadOrStore(k, newRoleSchema(k))
+	return s.(*clients.Schema)
+}
+
+func newRoleSchema(k int) *clients.Schema {
 	props := map[string]any{}
 	labels := make([]any, k)
 	for i := range k {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
@@ -30,10 +31,20 @@ func openSQLite(ctx context.Context, path string, o options) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	// Readers run as many at once as judgments look up the LLM cache. With
+	// database/sql's default of two idle connections every burst opened new
+	// SQLite connections (pragmas, schema load, statements prepared again)
+	// and closed them after one query; keeping them idle costs a little
+	// memory each and makes a lookup one prepared-statement step.
+	r.SetMaxIdleConns(sqliteIdleReaders)
+	r.SetConnMaxIdleTime(5 * time.Minute)
 	s.db = newHandle(r, sqliteDialect, true, nil)
 	s.gc = startGroupCommit(s.w, o.commitRows, o.commitWindow)
 	return s, nil
 }
+
+// sqliteIdleReaders is how many read connections stay open between bursts.
+const sqliteIdleReaders = 32
 
 func openSQLiteHandle(ctx context.Context, path string, readOnly bool) (*sql.DB, error) {
 	q := url.Values{}

@@ -35,6 +35,7 @@ func runServe(args []string) error {
 	maxQueued := fs.Int("max-queued", 0, "bound on items being judged or queued, across callers; beyond it requests get ResourceExhausted (0: 4 x the models' total max_concurrency)")
 	keyConc := fs.Int("key-max-concurrent", server.DefaultLimits().MaxConcurrent, "default RPCs in flight per API key")
 	keyRPS := fs.Float64("key-rps", server.DefaultLimits().RequestsPerSecond, "default RPCs per second per API key")
+	pprofAddr := fs.String("pprof", "", "serve Go profiles (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; off when empty")
 	var corsOrigins listFlag
 	fs.Var(&corsOrigins, "cors-origin", "let web pages on this origin (scheme://host[:port], or *) call the service from a browser; repeatable")
 	if err := fs.Parse(args); err != nil {
@@ -66,6 +67,16 @@ func runServe(args []string) error {
 		h = slog.NewJSONHandler(os.Stderr, nil)
 	}
 	log := slog.New(h)
+	if *pprofAddr != "" {
+		if !isLoopback(*pprofAddr) && !*allowOpen {
+			return fmt.Errorf("refusing to serve profiles on %s: bind a loopback address or pass --allow-unauthenticated", *pprofAddr)
+		}
+		_, stopPprof, err := startPprof(*pprofAddr, log)
+		if err != nil {
+			return fmt.Errorf("--pprof: %w", err)
+		}
+		defer stopPprof()
+	}
 
 	fc := clients.FromEnv()
 	if *modelsFile != "" {
