@@ -53,6 +53,11 @@ func openSQLiteHandle(ctx context.Context, path string, readOnly bool) (*sql.DB,
 	}
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+		// Each of up to sqliteIdleReaders connections keeps its own page
+		// cache (2 MiB by default), outside the Go heap: together they grew
+		// the process as the ledger grew. Readers make point lookups by key,
+		// so a small cache costs little; the OS page cache holds the rest.
+		q.Add("_pragma", "cache_size(-256)")
 	} else {
 		q.Set("_txlock", "immediate")
 	}
