@@ -2,6 +2,7 @@ package judges
 
 import (
 	"fmt"
+	"github.com/personajudge/personajudge/stats"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -160,8 +161,8 @@ func RollUpPersona(items []PersonaItem, seed uint64, samples int) PersonaRollup 
 // bootstrapInterval resamples items within each task; see RollUpPersona.
 func bootstrapInterval(tasks [][]float64, seed uint64, samples int, level float64) (float64, float64) {
 	rng := rand.New(rand.NewPCG(seed, bootstrapStream))
-	stats := make([]float64, samples)
-	for b := range stats {
+	draws := make([]float64, samples)
+	for b := range draws {
 		var total float64
 		for _, s := range tasks {
 			var sum float64
@@ -170,22 +171,11 @@ func bootstrapInterval(tasks [][]float64, seed uint64, samples int, level float6
 			}
 			total += sum / float64(len(s))
 		}
-		stats[b] = total / float64(len(tasks))
+		draws[b] = total / float64(len(tasks))
 	}
-	slices.Sort(stats)
+	slices.Sort(draws)
 	alpha := (1 - level) / 2
-	return bootstrapQuantile(stats, alpha), bootstrapQuantile(stats, 1-alpha)
-}
-
-// bootstrapQuantile is the p-quantile of sorted xs, interpolating linearly
-// between order statistics (the common "type 7" definition).
-func bootstrapQuantile(xs []float64, p float64) float64 {
-	pos := p * float64(len(xs)-1)
-	i := int(pos)
-	if i >= len(xs)-1 {
-		return xs[len(xs)-1]
-	}
-	return xs[i] + (pos-float64(i))*(xs[i+1]-xs[i])
+	return stats.Quantile(draws, alpha), stats.Quantile(draws, 1-alpha)
 }
 
 func rollupNote(r PersonaRollup, scoredTasks int) string {

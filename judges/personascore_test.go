@@ -153,16 +153,6 @@ func TestBootstrapMatchesNormalApproximation(t *testing.T) {
 	}
 }
 
-func TestBootstrapQuantile(t *testing.T) {
-	t.Parallel()
-	xs := []float64{1, 2, 3, 4}
-	for _, tt := range []struct{ p, want float64 }{{0, 1}, {1, 4}, {0.5, 2.5}, {1.0 / 3, 2}, {0.025, 1.075}} {
-		if got := bootstrapQuantile(xs, tt.p); !near(got, tt.want) {
-			t.Errorf("quantile(%v) = %v, want %v", tt.p, got, tt.want)
-		}
-	}
-}
-
 func TestPersonaItemFrom(t *testing.T) {
 	t.Parallel()
 	resp := &Judgment{

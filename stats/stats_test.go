@@ -151,3 +151,16 @@ func TestPairedPValueIsValid(t *testing.T) {
 		t.Fatalf("%d of %d null comparisons rejected at 0.05", rejections, reps)
 	}
 }
+
+func TestQuantile(t *testing.T) {
+	t.Parallel()
+	xs := []float64{1, 2, 3, 4}
+	for _, tt := range []struct{ p, want float64 }{{0, 1}, {1, 4}, {0.5, 2.5}, {1.0 / 3, 2}, {0.025, 1.075}} {
+		if got := Quantile(xs, tt.p); !near(got, tt.want, 1e-12) {
+			t.Errorf("Quantile(%v) = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+	if !math.IsNaN(Quantile(nil, 0.5)) {
+		t.Error("Quantile of no data must be NaN")
+	}
+}
